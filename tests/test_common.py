@@ -1,0 +1,60 @@
+"""scikit-learn's common checks.
+
+Image estimators read a 2-D array as *one image*, not as ``(n_samples, n_features)``, so
+the full ``parametrize_with_checks`` suite does not apply to them (their outputs are
+images, or a different number of rows). They run every API check that is meaningful for
+that input: construction, parameters, cloning, pickling, validation of bad input, no
+mutation of inputs. Estimators whose input is ``(n_samples, n_features)`` run the full suite
+(see ``test_common_2d.py``).
+"""
+
+import warnings
+
+import pytest
+from sklearn.utils import estimator_checks
+
+from sk_sparse import NoiseEstimator, PatchExtractor, SlidingDCTDenoiser
+
+IMAGE_ESTIMATORS = [
+    PatchExtractor(patch_size=2),
+    PatchExtractor(patch_size=(2, 1), stride=(2, 1), remove_mean=True),
+    SlidingDCTDenoiser(sigma=0.1, patch_size=2),
+    SlidingDCTDenoiser(patch_size=2, weights="sparsity", stride=2),
+    NoiseEstimator(),
+]
+
+API_CHECKS = [
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_param_validation",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_mixin_order",
+    "check_estimators_pickle",
+    "check_estimators_nan_inf",
+    "check_estimators_empty_data_messages",
+    "check_estimators_overwrite_params",
+    "check_dont_overwrite_parameters",
+    "check_dict_unchanged",
+    "check_estimators_fit_returns_self",
+    "check_readonly_memmap_input",
+    "check_f_contiguous_array_estimator",
+    "check_fit_check_is_fitted",
+    "check_complex_data",
+    "check_dtype_object",
+    "check_estimators_dtypes",
+    "check_fit1d",
+    "check_valid_tag_types",
+]
+
+
+@pytest.mark.parametrize("estimator", IMAGE_ESTIMATORS, ids=repr)
+@pytest.mark.parametrize("check_name", API_CHECKS)
+def test_image_estimator_api(estimator, check_name):
+    check = getattr(estimator_checks, check_name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        check(type(estimator).__name__, estimator)

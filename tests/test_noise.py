@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sk_sparse import NoiseEstimator, estimate_noise_sigma
+from sk_sparse.datasets import add_noise
+
+
+@pytest.mark.parametrize("sigma", [10, 20, 30])
+def test_within_ten_percent_on_camera(camera, sigma):
+    noisy = add_noise(camera, sigma / 255, random_state=sigma)
+    estimate = NoiseEstimator().estimate(noisy) * 255
+    assert abs(estimate - sigma) / sigma < 0.10
+
+
+@pytest.mark.parametrize("method", ["mad", "std"])
+@pytest.mark.parametrize("flat_fraction", [0.3, 0.5, 1.0])
+def test_unbiased_on_pure_noise(method, flat_fraction):
+    noise = np.random.default_rng(0).normal(0.5, 0.05, size=(3, 256, 256))
+    estimates = NoiseEstimator(method=method, flat_fraction=flat_fraction).estimate(noise)
+    np.testing.assert_allclose(estimates, 0.05, rtol=0.03)
+
+
+def test_global_estimate_matches_the_formula(camera):
+    noisy = add_noise(camera[:200, :300], 0.1, random_state=1, clip=False)
+    differences = np.concatenate([(noisy[:, 1:] - noisy[:, :-1]).ravel(),
+                                  (noisy[1:] - noisy[:-1]).ravel()])
+    mad = np.median(np.abs(differences - np.median(differences))) / (0.67449 * np.sqrt(2))
+    std = differences.std() / np.sqrt(2)
+    assert NoiseEstimator(flat_fraction=1.0).estimate(noisy) == pytest.approx(mad)
+    assert NoiseEstimator("std", flat_fraction=1.0).estimate(noisy) == pytest.approx(std)
+
+
+def test_flat_blocks_reduce_texture_bias(camera):
+    noisy = add_noise(camera, 10 / 255, random_state=3)
+    global_error = abs(NoiseEstimator(flat_fraction=1.0).estimate(noisy) * 255 - 10)
+    flat_error = abs(NoiseEstimator().estimate(noisy) * 255 - 10)
+    assert flat_error < global_error / 2
+
+
+def test_shapes_and_small_images():
+    rng = np.random.default_rng(2)
+    stack = rng.normal(0, 0.1, size=(4, 40, 40))
+    estimator = NoiseEstimator()
+    assert estimator.estimate(stack).shape == (4,)
+    assert isinstance(estimator.estimate(stack[0]), float)
+    assert estimator.fit_transform(stack).shape == (4, 1)
+    assert list(estimator.get_feature_names_out()) == ["noise_sigma"]
+    # Smaller than one 16 x 16 block: falls back to all differences.
+    assert estimate_noise_sigma(stack[0, :8, :8]) > 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, X, error",
+    [
+        ({}, np.ones(10), ValueError),
+        ({}, np.full((10, 10), np.nan), ValueError),
+        ({"method": "iqr"}, np.ones((10, 10)), InvalidParameterError),
+        ({"flat_fraction": 0.0}, np.ones((10, 10)), InvalidParameterError),
+    ],
+)
+def test_bad_input(kwargs, X, error):
+    with pytest.raises(error):
+        NoiseEstimator(**kwargs).estimate(X)
