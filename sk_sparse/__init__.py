@@ -8,6 +8,10 @@ SlidingDCTDenoiser
     Hard thresholding of sliding-window DCT coefficients.
 NoiseEstimator
     Noise standard deviation from first differences.
+KSVD
+    Dictionary learning with K-SVD; OMP codes as features.
+OMPInpainter
+    Inpainting by masked OMP of every patch on a (learned) dictionary.
 
 Modules
 -------
@@ -17,20 +21,32 @@ metrics
     PSNR and a PSNR scorer for model selection.
 """
 
-from ._dct import dct2, dct_matrix, idct2, sliding_dct_denoise
+from ._bpdn import bpdn, bpdn_objective
+from ._dct import dct2, dct_matrix, idct2, overcomplete_dct_dictionary, sliding_dct_denoise
 from ._denoise import SlidingDCTDenoiser
+from ._inpaint import OMPInpainter
+from ._ksvd import KSVD, ksvd
 from ._noise import NoiseEstimator, estimate_noise_sigma
+from ._omp import batch_omp, masked_omp
 from ._patches import PatchExtractor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "KSVD",
     "NoiseEstimator",
+    "OMPInpainter",
     "PatchExtractor",
     "SlidingDCTDenoiser",
+    "batch_omp",
+    "bpdn",
+    "bpdn_objective",
     "dct2",
     "dct_matrix",
     "estimate_noise_sigma",
     "idct2",
+    "ksvd",
+    "masked_omp",
+    "overcomplete_dct_dictionary",
     "sliding_dct_denoise",
 ]

@@ -16,10 +16,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._windows import assemble_patch_weights, gather_windows, overlap_add, patch_positions
+from ._windows import (
+    assemble_patch_weights,
+    gather_windows,
+    overlap_add,
+    patch_positions,
+    strip_slices,
+)
 
 # Coefficients held per strip (about 8 MB in float64). Small enough to stay in cache-sized
 # working sets and to keep peak memory independent of the image size.
@@ -126,12 +131,6 @@ def _threshold_strip(strip, row_positions, col_positions, transform, threshold, 
     return numerator, weight_sum
 
 
-def _strips(row_positions: np.ndarray, n_cols: int, size: int) -> list[slice]:
-    rows_per_strip = max(1, _STRIP_COEFFICIENTS // (n_cols * size * size))
-    n_strips = -(-len(row_positions) // rows_per_strip)
-    return list(gen_even_slices(len(row_positions), n_strips))
-
-
 def _strip_task(image, image_index, row_positions, col_positions, transform, threshold, sparsity):
     start = row_positions[0]
     stop = row_positions[-1] + transform.shape[0]
@@ -192,7 +191,8 @@ def sliding_dct_denoise(
             sparsity_weights,
         )
         for i in range(n_images)
-        for strip in _strips(row_positions, len(col_positions), patch_size)
+        for strip in strip_slices(row_positions, len(col_positions) * patch_size**2,
+                                  _STRIP_COEFFICIENTS)
     ]
     numerator = np.zeros(images.shape, dtype=images.dtype)
     weight_sum = np.zeros(images.shape, dtype=images.dtype)
@@ -205,3 +205,37 @@ def sliding_dct_denoise(
         weight_sum[i, start:stop] += strip_weights
     numerator /= weight_sum
     return numerator
+
+
+def overcomplete_dct_dictionary(patch_size: int = 8, n_atoms_per_axis: int = 16,
+                                dtype=np.float64) -> np.ndarray:
+    """Overcomplete 2-D DCT dictionary (separable cosines at ``n_atoms_per_axis``
+    frequencies per axis), unit-norm atoms as rows; the first atom is the constant one.
+
+    Each 1-D atom is ``cos(pi k t / n)`` for ``t < patch_size``, with the mean removed for
+    ``k > 0``; 2-D atoms are their outer products.
+
+    Parameters
+    ----------
+    patch_size : int, default=8
+    n_atoms_per_axis : int, default=16
+        At least ``patch_size``; ``n_atoms_per_axis ** 2`` atoms in all.
+    dtype : dtype, default=np.float64
+
+    Returns
+    -------
+    dictionary : ndarray of shape (n_atoms_per_axis ** 2, patch_size ** 2)
+
+    Examples
+    --------
+    >>> from sk_sparse import overcomplete_dct_dictionary
+    >>> overcomplete_dct_dictionary(8, 16).shape
+    (256, 64)
+    """
+    t = np.arange(patch_size)[:, np.newaxis]
+    k = np.arange(n_atoms_per_axis)[np.newaxis, :]
+    atoms_1d = np.cos(np.pi * t * k / n_atoms_per_axis)
+    atoms_1d[:, 1:] -= atoms_1d[:, 1:].mean(axis=0)
+    atoms_1d /= np.linalg.norm(atoms_1d, axis=0)
+    atoms = np.einsum("ik,jl->klij", atoms_1d, atoms_1d)
+    return atoms.reshape(n_atoms_per_axis**2, patch_size**2).astype(dtype)

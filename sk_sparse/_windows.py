@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.utils import gen_even_slices
 
 
 def patch_positions(length: int, window: int, step: int, cover_border: bool = True) -> np.ndarray:
@@ -170,3 +171,25 @@ def assemble_patch_weights(
         row_positions,
         height,
     )
+
+
+def strip_slices(row_positions: np.ndarray, values_per_row: int, budget: int) -> list[slice]:
+    """Split patch rows into strips of at most about ``budget`` working values.
+
+    Parameters
+    ----------
+    row_positions : ndarray of int
+        Top rows of the patches.
+    values_per_row : int
+        Working values one row of patches needs (e.g. ``n_cols * p * p`` coefficients).
+    budget : int
+        Target number of values per strip; bounds peak memory whatever the image size.
+
+    Returns
+    -------
+    slices : list of slice
+        Even slices of ``row_positions``.
+    """
+    rows_per_strip = max(1, budget // max(values_per_row, 1))
+    n_strips = -(-len(row_positions) // rows_per_strip)
+    return list(gen_even_slices(len(row_positions), n_strips))

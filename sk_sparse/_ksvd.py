@@ -1,0 +1,249 @@
+"""K-SVD dictionary learning (Aharon, Elad and Bruckstein, 2006) and its estimator."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import _fit_context, validate_data
+from ._omp import batch_omp
+
+
+def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
+def _initial_dictionary(X, n_components, rng, fixed_atoms):
+    """Distinct training signals as atoms, random directions where there are too few."""
+    n_samples, n_features = X.shape
+    n_free = n_components - len(fixed_atoms)
+    usable = np.flatnonzero(np.linalg.norm(X, axis=1) > 0)
+    chosen = rng.choice(usable, size=min(n_free, len(usable)), replace=False)
+    atoms = [fixed_atoms, X[chosen]]
+    if n_free > len(chosen):
+        atoms.append(rng.standard_normal((n_free - len(chosen), n_features)))
+    return _normalize_rows(np.concatenate(atoms, axis=0).astype(X.dtype, copy=False))
+
+
+def ksvd(X, n_components, *, n_nonzero_coefs, max_iter=10, tol=1e-6, fixed_atoms=None,
+         random_state=None, verbose=0, n_jobs=None):
+    """Learn a dictionary with K-SVD.
+
+    Alternates sparse coding (batched OMP, ``n_nonzero_coefs`` atoms per signal) and
+    dictionary update: each atom and the coefficients that use it are replaced by the best
+    rank-one approximation (leading singular pair) of the residual of the signals that use
+    it, with that atom's contribution added back.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Training signals, one per row.
+    n_components : int
+        Number of atoms, ``fixed_atoms`` included.
+    n_nonzero_coefs : int
+        Atoms per signal in the coding stage.
+    max_iter : int, default=10
+        Number of coding / update rounds.
+    tol : float, default=1e-6
+        Stop early when the relative decrease of the mean squared representation error
+        between rounds falls below ``tol``.
+    fixed_atoms : ndarray of shape (n_fixed, n_features), default=None
+        Atoms kept unchanged (e.g. a constant atom); they come first in the result.
+    random_state : int, RandomState instance or None
+        Seeds the choice of training signals used as initial atoms.
+    verbose : int, default=0
+        Print the error after each round when positive.
+    n_jobs : int, default=None
+        Passed to the OMP coding stage.
+
+    Returns
+    -------
+    dictionary : ndarray of shape (n_components, n_features)
+        Unit-norm atoms as rows.
+    errors : list of float
+        Mean squared representation error after each round's coding stage.
+    """
+    rng = check_random_state(random_state)
+    n_features = X.shape[1]
+    fixed = np.zeros((0, n_features), dtype=X.dtype) if fixed_atoms is None else (
+        _normalize_rows(np.asarray(fixed_atoms, dtype=X.dtype)))
+    n_fixed = len(fixed)
+    dictionary = _initial_dictionary(X, n_components, rng, fixed)
+    errors = []
+    for iteration in range(max_iter):
+        codes = batch_omp(X, dictionary, n_nonzero_coefs=n_nonzero_coefs, n_jobs=n_jobs)
+        residual = X - codes @ dictionary
+        errors.append(float(np.mean(residual**2)))
+        if verbose:
+            print(f"[KSVD] round {iteration + 1}/{max_iter}: mean squared error "
+                  f"{errors[-1]:.6g}")
+        for atom in range(n_fixed, n_components):
+            users = np.flatnonzero(codes[:, atom])
+            if len(users) == 0:
+                # An unused atom is re-seeded with the worst-represented signal.
+                worst = np.argmax(np.einsum("ij,ij->i", residual, residual))
+                norm = np.linalg.norm(residual[worst])
+                if norm > 0:
+                    dictionary[atom] = residual[worst] / norm
+                continue
+            # Residual of the users with this atom's contribution added back.
+            local = residual[users] + np.outer(codes[users, atom], dictionary[atom])
+            left, singular, right = np.linalg.svd(local, full_matrices=False)
+            dictionary[atom] = right[0]
+            codes[users, atom] = singular[0] * left[:, 0]
+            residual[users] = local - np.outer(codes[users, atom], dictionary[atom])
+        if len(errors) > 1 and errors[-2] - errors[-1] <= tol * errors[-2]:
+            break
+    return dictionary, errors
+
+
+class KSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Dictionary learning with K-SVD; ``transform`` gives OMP codes.
+
+    Learns ``n_components`` unit-norm atoms ``D`` so that every training signal is well
+    approximated with at most ``n_nonzero_coefs`` of them::
+
+        min_{D, C} ||X - C D||_F^2   subject to   ||c_i||_0 <= n_nonzero_coefs.
+
+    Parameters
+    ----------
+    n_components : int, default=None
+        Number of atoms; None means ``n_features``.
+    n_nonzero_coefs : int, default=None
+        Atoms per signal, in ``fit`` and ``transform``; None means 10% of ``n_features``
+        (at least 1). Capped at ``min(n_components, n_features)``.
+    max_iter : int, default=10
+        Maximum number of coding / dictionary-update rounds.
+    tol : float, default=1e-6
+        Relative decrease of the mean squared error below which fitting stops.
+    transform_tol : float, default=None
+        When set, ``transform`` stops coding a signal once its squared residual norm is at
+        most this value (``n_nonzero_coefs`` still caps the number of atoms).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the training signals chosen as initial atoms.
+    verbose : int, default=0
+        Print the error after each round.
+    n_jobs : int, default=None
+        Parallel OMP over chunks of signals, in ``fit`` and ``transform``; None means 1
+        unless in a :func:`joblib.parallel_config` context.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        The atoms, as rows.
+    n_components_ : int
+    error_ : list of float
+        Mean squared representation error after each round.
+    n_iter_ : int
+        Rounds run.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.decomposition.MiniBatchDictionaryLearning : l1-penalised dictionary learning.
+    batch_omp : the coding kernel.
+
+    References
+    ----------
+    M. Aharon, M. Elad and A. Bruckstein, "K-SVD: An algorithm for designing overcomplete
+    dictionaries for sparse representation", IEEE Trans. Signal Processing 54(11), 2006.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse import KSVD
+    >>> X = np.random.default_rng(0).normal(size=(200, 16))
+    >>> ksvd = KSVD(n_components=32, n_nonzero_coefs=3, max_iter=5, random_state=0).fit(X)
+    >>> ksvd.components_.shape, ksvd.transform(X[:2]).shape
+    ((32, 16), (2, 32))
+    >>> bool(np.all(np.count_nonzero(ksvd.transform(X), axis=1) <= 3))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "transform_tol": [Interval(Real, 0, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, n_components=None, *, n_nonzero_coefs=None, max_iter=10, tol=1e-6,
+                 transform_tol=None, random_state=None, verbose=0, n_jobs=None):
+        self.n_components = n_components
+        self.n_nonzero_coefs = n_nonzero_coefs
+        self.max_iter = max_iter
+        self.tol = tol
+        self.transform_tol = transform_tol
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
+    def _sparsity(self, n_features: int) -> int:
+        if self.n_nonzero_coefs is None:
+            return max(1, int(0.1 * n_features))
+        return min(self.n_nonzero_coefs, self.n_components_, n_features)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the dictionary.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : KSVD
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        self.n_components_ = self.n_components or X.shape[1]
+        self.components_, self.error_ = ksvd(
+            X, self.n_components_, n_nonzero_coefs=self._sparsity(X.shape[1]),
+            max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
+            verbose=self.verbose, n_jobs=self.n_jobs,
+        )
+        self.n_iter_ = len(self.error_)
+        return self
+
+    def transform(self, X):
+        """OMP codes of ``X`` on the learned atoms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components_)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return batch_omp(X, self.components_, n_nonzero_coefs=self._sparsity(X.shape[1]),
+                         tol=self.transform_tol, n_jobs=self.n_jobs)
+
+    def inverse_transform(self, codes):
+        """Signals synthesised from codes: ``codes @ components_``."""
+        check_is_fitted(self)
+        return np.asarray(codes) @ self.components_
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
