@@ -10,6 +10,10 @@ NoiseEstimator
     Noise standard deviation from first differences.
 KSVD
     Dictionary learning with K-SVD; OMP codes as features.
+SparseFeatureExtractor
+    Representation error and l1 norm of BPDN codes, per row.
+SparseAnomalyDetector
+    Outlier detector on those features, with per-pixel anomaly maps.
 OMPInpainter
     Inpainting by masked OMP of every patch on a (learned) dictionary.
 
@@ -21,9 +25,11 @@ metrics
     PSNR and a PSNR scorer for model selection.
 """
 
-from ._bpdn import bpdn, bpdn_objective
+from ._anomaly import SparseAnomalyDetector
+from ._bpdn import bpdn, bpdn_dictionary_learning, bpdn_objective
 from ._dct import dct2, dct_matrix, idct2, overcomplete_dct_dictionary, sliding_dct_denoise
 from ._denoise import SlidingDCTDenoiser
+from ._features import SparseFeatureExtractor
 from ._inpaint import OMPInpainter
 from ._ksvd import KSVD, ksvd
 from ._noise import NoiseEstimator, estimate_noise_sigma
@@ -38,8 +44,11 @@ __all__ = [
     "OMPInpainter",
     "PatchExtractor",
     "SlidingDCTDenoiser",
+    "SparseAnomalyDetector",
+    "SparseFeatureExtractor",
     "batch_omp",
     "bpdn",
+    "bpdn_dictionary_learning",
     "bpdn_objective",
     "dct2",
     "dct_matrix",

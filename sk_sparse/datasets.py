@@ -15,7 +15,14 @@ from sklearn.utils import check_random_state
 
 from ._validation import as_pair, check_image_stack
 
-__all__ = ["add_noise", "load_dictionary", "load_image", "make_checkerboard", "IMAGE_NAMES"]
+__all__ = [
+    "IMAGE_NAMES",
+    "add_noise",
+    "load_dictionary",
+    "load_image",
+    "make_checkerboard",
+    "make_defects",
+]
 
 IMAGE_NAMES = ("camera", "astronaut", "brick", "grass", "gravel", "moon")
 
@@ -162,3 +169,83 @@ def add_noise(y, sigma: float, random_state=None, clip: bool = True) -> np.ndarr
     if clip:
         np.clip(noisy, 0.0, 255.0 if integer else 1.0, out=noisy)
     return noisy[0] if single else noisy
+
+
+def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "texture"),
+                 foreign=None, contrast: float = 0.25, random_state=None):
+    """Plant synthetic defects in a (normal) image and return their pixel mask.
+
+    Parameters
+    ----------
+    image : array-like of shape (H, W)
+        Grey-level image in [0, 1]; not modified.
+    n_defects : int, default=3
+        Number of defects, cycling through ``kinds``.
+    kinds : sequence of {"blob", "scratch", "texture"}, default=("blob", "scratch", "texture")
+        ``"blob"``: an elliptical spot shifted by +-``contrast``; ``"scratch"``: a line 2 to
+        3 pixels wide shifted by +-``contrast``; ``"texture"``: a square (24 to 48 pixels)
+        copied from ``foreign``.
+    foreign : array-like of shape (H2, W2), default=None
+        Image that foreign-texture squares are cut from; needed for ``"texture"``.
+    contrast : float, default=0.25
+        Grey-level change of blobs and scratches.
+    random_state : int, RandomState instance or None
+        Seeds positions, sizes and signs.
+
+    Returns
+    -------
+    defective : ndarray of shape (H, W)
+        The image with the defects, clipped to [0, 1].
+    mask : ndarray of bool of shape (H, W)
+        True on defect pixels.
+
+    Examples
+    --------
+    >>> from sk_sparse.datasets import load_image, make_defects
+    >>> brick = load_image("camera")[:128, :128]
+    >>> defective, mask = make_defects(brick, 2, kinds=("blob", "scratch"), random_state=0)
+    >>> defective.shape, mask.dtype, bool(mask.any())
+    ((128, 128), dtype('bool'), True)
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D (H, W); got shape {image.shape}.")
+    unknown = set(kinds) - {"blob", "scratch", "texture"}
+    if unknown:
+        raise ValueError(f"kinds must be among 'blob', 'scratch', 'texture'; got {unknown}.")
+    if "texture" in kinds and foreign is None:
+        raise ValueError("kinds includes 'texture': pass foreign= (an image to cut from).")
+    rng = check_random_state(random_state)
+    height, width = image.shape
+    rows, cols = np.mgrid[0:height, 0:width]
+    defective = image.copy()
+    mask = np.zeros(image.shape, dtype=bool)
+    for k in range(n_defects):
+        kind = kinds[k % len(kinds)]
+        sign = rng.choice([-1.0, 1.0])
+        if kind == "blob":
+            center = rng.uniform([16, 16], [height - 16, width - 16])
+            radii = rng.uniform(6, 14, size=2)
+            region = (((rows - center[0]) / radii[0]) ** 2
+                      + ((cols - center[1]) / radii[1]) ** 2) <= 1
+            defective[region] += sign * contrast
+        elif kind == "scratch":
+            start = rng.uniform([0, 0], [height, width])
+            angle = rng.uniform(0, np.pi)
+            length = rng.uniform(40, 120)
+            direction = np.array([np.sin(angle), np.cos(angle)])
+            offset_r, offset_c = rows - start[0], cols - start[1]
+            along = np.clip(offset_r * direction[0] + offset_c * direction[1], 0, length)
+            distance = np.hypot(offset_r - along * direction[0], offset_c - along * direction[1])
+            region = distance <= rng.uniform(1.0, 1.5)
+            defective[region] += sign * contrast
+        else:
+            source = np.asarray(foreign, dtype=np.float64)
+            size = int(rng.randint(24, 49))
+            r0, c0 = rng.randint(0, height - size), rng.randint(0, width - size)
+            s0, t0 = rng.randint(0, source.shape[0] - size), rng.randint(0, source.shape[1] - size)
+            region = np.zeros(image.shape, dtype=bool)
+            region[r0:r0 + size, c0:c0 + size] = True
+            defective[region] = source[s0:s0 + size, t0:t0 + size].ravel()
+        mask |= region
+    return np.clip(defective, 0.0, 1.0), mask
