@@ -16,6 +16,8 @@ SparseAnomalyDetector
     Outlier detector on those features, with per-pixel anomaly maps.
 OMPInpainter
     Inpainting by masked OMP of every patch on a (learned) dictionary.
+SRCClassifier
+    Sparse-representation classification with rejection and robust coding.
 
 Modules
 -------
@@ -35,6 +37,7 @@ from ._ksvd import KSVD, ksvd
 from ._noise import NoiseEstimator, estimate_noise_sigma
 from ._omp import batch_omp, masked_omp
 from ._patches import PatchExtractor
+from ._src import SRCClassifier, constrained_l1
 
 __version__ = "0.1.0"
 
@@ -43,6 +46,7 @@ __all__ = [
     "NoiseEstimator",
     "OMPInpainter",
     "PatchExtractor",
+    "SRCClassifier",
     "SlidingDCTDenoiser",
     "SparseAnomalyDetector",
     "SparseFeatureExtractor",
@@ -50,6 +54,7 @@ __all__ = [
     "bpdn",
     "bpdn_dictionary_learning",
     "bpdn_objective",
+    "constrained_l1",
     "dct2",
     "dct_matrix",
     "estimate_noise_sigma",

@@ -83,7 +83,7 @@ def _solve_on_support(sd, gram, support, signs, lam):
         lower = upper
         if len(rows):
             codes[rows], signs_agree[rows] = _solve_padded(sd[rows], gram, support[rows],
-                                                           signs[rows], lam)
+                                                           signs[rows], lam[rows])
     return codes, signs_agree
 
 
@@ -127,15 +127,15 @@ def _polish(sd, gram, z, lam, max_support, n_refine=3):
     """
     support = z != 0
     signs = np.sign(z)
-    slack = lam * (1 + 1e-7) + 1e-12
+    slack = lam * (1 + 1e-7) + 1e-12  # (n, 1)
     codes = np.zeros_like(z)
     certified = np.zeros(z.shape[0], dtype=bool)
     pending = np.flatnonzero(support.sum(axis=1) <= max_support)
     for attempt in range(n_refine + 1):
         candidate, signs_agree = _solve_on_support(sd[pending], gram, support[pending],
-                                                   signs[pending], lam)
+                                                   signs[pending], lam[pending])
         correlation = sd[pending] - candidate @ gram
-        violation = ~support[pending] & (np.abs(correlation) > slack)
+        violation = ~support[pending] & (np.abs(correlation) > slack[pending])
         ok = signs_agree & ~violation.any(axis=1)
         codes[pending[ok]] = candidate[ok]
         certified[pending[ok]] = True
@@ -164,7 +164,8 @@ def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_it
     sd = S @ dictionary.T  # (n, n_atoms), compacted with the working set
     # Support polishing needs the plain l1 problem (the group term changes the optimality
     # conditions).
-    gram = dictionary @ dictionary.T if group_weight == 0 and lam > 0 else None
+    lam = lam[:, np.newaxis]  # one lambda per signal, as a column
+    gram = dictionary @ dictionary.T if group_weight == 0 and np.all(lam > 0) else None
     codes = np.zeros((n_signals, n_atoms), dtype=dtype)
     n_iter = np.full(n_signals, max_iter, dtype=np.intp)
     rho = np.full((n_signals, 1), _initial_rho(eig), dtype=dtype)
@@ -199,7 +200,8 @@ def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_it
             codes[ids[done]] = z[done]
             n_iter[ids[done]] = iteration
             keep = ~done
-            ids, z, u, rho, sd = ids[keep], z[keep], u[keep], rho[keep], sd[keep]
+            ids, z, u, rho = ids[keep], z[keep], u[keep], rho[keep]
+            sd, lam = sd[keep], lam[keep]
             if len(ids) == 0:
                 break
     return codes, n_iter
@@ -230,8 +232,8 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     X : ndarray of shape (n_signals, n_features)
     dictionary : ndarray of shape (n_atoms, n_features)
         Atoms as rows.
-    alpha : float
-        Weight ``lambda`` of the l1 penalty (``>= 0``).
+    alpha : float or array-like of shape (n_signals,)
+        Weight ``lambda`` of the l1 penalty (``>= 0``), shared or one per signal.
     group_alpha : float, default=0.0
         Weight ``mu`` of the group penalty ``sum_g ||x_g||_2`` (needs ``groups``).
     groups : array-like of shape (n_atoms,), default=None
@@ -266,8 +268,10 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     >>> np.round(codes, 4)  # soft thresholding for an orthonormal dictionary
     array([[2., 0.]])
     """
-    if alpha < 0 or group_alpha < 0:
-        raise ValueError("alpha and group_alpha must be non-negative.")
+    alpha = np.asarray(alpha, dtype=np.float64)
+    if np.any(alpha < 0) or group_alpha < 0 or not np.all(np.isfinite(alpha)):
+        raise ValueError("alpha and group_alpha must be finite and non-negative.")
+    alpha = np.broadcast_to(alpha, (X.shape[0],))
     if group_alpha > 0 and groups is None:
         raise ValueError("group_alpha > 0 needs groups (one label per atom).")
     dtype = np.result_type(X.dtype, dictionary.dtype, np.float32)
@@ -280,7 +284,7 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     projector = (dictionary @ basis).astype(dtype)  # D W, (n_atoms, n_features)
     n_chunks = max(1, -(-X.shape[0] // _CHUNK))
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_bpdn_chunk)(X[rows], dictionary, projector, eig, float(alpha),
+        delayed(_bpdn_chunk)(X[rows], dictionary, projector, eig, alpha[rows],
                              float(group_alpha), group_matrix, max_iter, tol)
         for rows in gen_even_slices(X.shape[0], n_chunks)
     )
@@ -293,7 +297,8 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
 def bpdn_objective(X, dictionary, codes, *, alpha, group_alpha=0.0, groups=None):
     """Per-signal BPDN objective ``1/2 ||c D - s||^2 + alpha ||c||_1 (+ group term)``."""
     residual = codes @ dictionary - X
-    value = 0.5 * np.sum(residual**2, axis=1) + alpha * np.sum(np.abs(codes), axis=1)
+    value = 0.5 * np.sum(residual**2, axis=1) + np.asarray(alpha) * np.sum(np.abs(codes),
+                                                                           axis=1)
     if group_alpha > 0:
         onehot = _group_matrix(groups, dictionary.shape[0], codes.dtype)
         value = value + group_alpha * np.sqrt((codes**2) @ onehot).sum(axis=1)

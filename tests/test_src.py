@@ -1,0 +1,129 @@
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.random_projection import GaussianRandomProjection
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sk_sparse import SRCClassifier, constrained_l1
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
+
+
+def test_training_sample_is_recovered_exactly(digits):
+    X_train, _, y_train, _ = digits
+    model = SRCClassifier(alpha=0.01).fit(X_train, y_train)
+    samples = X_train[[3, 100, 500]]
+    codes, error = model.sparse_codes(samples)
+    assert error is None
+    for row, index in zip(codes, [3, 100, 500]):
+        assert np.flatnonzero(row).tolist() == [index]
+        # 1/2 (1 - x)^2 + alpha x is minimal at x = 1 - alpha for a unit-norm atom.
+        assert row[index] == pytest.approx(0.99, abs=1e-6)
+    np.testing.assert_array_equal(model.predict(samples), y_train[[3, 100, 500]])
+    np.testing.assert_allclose(model.sparsity_concentration_index(samples), 1.0)
+
+
+def test_beats_nearest_neighbour_on_digits(digits):
+    X_train, X_test, y_train, y_test = digits
+    ours = SRCClassifier().fit(X_train, y_train).score(X_test, y_test)
+    nearest = KNeighborsClassifier(1).fit(X_train, y_train).score(X_test, y_test)
+    assert ours >= nearest and ours > 0.97
+
+
+def test_robust_coding_helps_under_corruption(digits):
+    X_train, X_test, y_train, y_test = digits
+    rng = np.random.default_rng(0)
+    corrupted = X_test[:300].copy()
+    mask = rng.random(corrupted.shape) < 0.3
+    corrupted[mask] = rng.uniform(0, 16, mask.sum())
+    plain = SRCClassifier().fit(X_train, y_train).score(corrupted, y_test[:300])
+    robust = SRCClassifier(robust=True).fit(X_train, y_train)
+    assert robust.score(corrupted, y_test[:300]) > plain
+    assert robust.score(corrupted, y_test[:300]) > 0.85
+    # The estimated error concentrates on the corrupted pixels.
+    _, error = robust.sparse_codes(corrupted[:50])
+    energy = np.abs(error)
+    assert energy[mask[:50]].mean() > 3 * energy[~mask[:50]].mean()
+
+
+def test_sci_rejects_unseen_classes(digits):
+    from sklearn.metrics import roc_auc_score
+
+    X_train, X_test, y_train, y_test = digits
+    seen = y_train < 5
+    model = SRCClassifier().fit(X_train[seen], y_train[seen])
+    sci = model.sparsity_concentration_index(X_test)
+    assert np.all((sci >= 0) & (sci <= 1))
+    assert roc_auc_score(y_test >= 5, -sci) > 0.97
+    assert roc_auc_score(y_test >= 5, model.residuals(X_test).min(axis=1)) > 0.97
+    model.set_params(rejection_threshold=0.3, reject_label=99)
+    labels = model.predict(X_test)
+    np.testing.assert_array_equal(labels == 99, model.reject_mask(X_test))
+    assert np.mean(labels[y_test >= 5] == 99) > np.mean(labels[y_test < 5] == 99) + 0.3
+
+
+def test_sci_formula():
+    model = SRCClassifier().fit(np.eye(4), [0, 0, 1, 1])
+    codes = np.array([[1.0, 2.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(model._sci_from(codes), [1.0, 0.0, 0.0])
+
+
+def test_probabilities_and_decision_rank_like_predict(digits):
+    X_train, X_test, y_train, _ = digits
+    model = SRCClassifier().fit(X_train, y_train)
+    proba = model.predict_proba(X_test[:50])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    predicted = model.predict(X_test[:50])
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], predicted)
+    np.testing.assert_array_equal(
+        model.classes_[model.decision_function(X_test[:50]).argmax(axis=1)], predicted)
+
+
+def test_constrained_codes_meet_the_bound(digits):
+    X_train, X_test, y_train, y_test = digits
+    atoms = X_train / np.linalg.norm(X_train, axis=1, keepdims=True)
+    samples = X_test[:40] / np.linalg.norm(X_test[:40], axis=1, keepdims=True)
+    codes = constrained_l1(samples, atoms, 0.1)
+    residual = np.linalg.norm(codes @ atoms - samples, axis=1)
+    assert np.all(residual <= 0.1 + 1e-9)
+    looser = constrained_l1(samples, atoms, 0.3)
+    assert np.abs(looser).sum() < np.abs(codes).sum()
+    model = SRCClassifier(method="constrained", epsilon=0.1).fit(X_train, y_train)
+    assert model.score(X_test[:200], y_test[:200]) > 0.95
+
+
+def test_grid_search_in_a_pipeline(digits):
+    X_train, _, y_train, _ = digits
+    pipeline = make_pipeline(GaussianRandomProjection(40, random_state=0), SRCClassifier())
+    search = GridSearchCV(pipeline, {"srcclassifier__alpha": [0.001, 0.1, 2.0]}, cv=3)
+    search.fit(X_train[:300], y_train[:300])
+    assert search.best_params_["srcclassifier__alpha"] != 2.0  # 2.0 zeroes every code
+    assert search.best_score_ > 0.9
+
+
+def test_float32_gives_the_same_predictions(digits):
+    X_train, X_test, y_train, _ = digits
+    as64 = SRCClassifier().fit(X_train, y_train).predict(X_test[:100])
+    as32 = SRCClassifier().fit(X_train.astype(np.float32), y_train).predict(
+        X_test[:100].astype(np.float32))
+    assert np.mean(as32 == as64) > 0.98
+
+
+def test_bad_input(digits):
+    X_train, X_test, y_train, _ = digits
+    with pytest.raises(ValueError, match="NaN"):
+        SRCClassifier().fit(np.where(X_train == 0, np.nan, X_train), y_train)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        SRCClassifier().fit(X_train, y_train + 0.5)
+    with pytest.raises(InvalidParameterError):
+        SRCClassifier(alpha=0).fit(X_train, y_train)
+    model = SRCClassifier().fit(X_train, y_train)
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X_test[:, :10])
