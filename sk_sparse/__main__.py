@@ -16,7 +16,8 @@ from .metrics import psnr
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(prog="python -m sk_sparse", description=__doc__.split("\n\n")[1])
+    parser = argparse.ArgumentParser(prog="python -m sk_sparse",
+                                     description=__doc__.split("\n\n")[1])
     parser.add_argument("--out", default="sk_sparse_demo.png", help="figure path (PNG)")
     parser.add_argument("--sigma", type=float, default=20.0, help="noise level in grey levels")
     parser.add_argument("--seed", type=int, default=0, help="seed of the noise")

@@ -10,13 +10,17 @@ from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, validate_data
 from ._features import SparseFeatureExtractor
 from ._validation import check_image_stack, check_patch_fits
-from ._windows import assemble_patch_weights, extract_patch_grid, patch_positions, strip_slices
+from ._windows import (
+    accumulate_strips,
+    assemble_patch_weights,
+    extract_patch_grid,
+    patch_positions,
+)
 
 # Floor added before taking logs of the (non-negative) features.
 _LOG_FLOOR = 1e-10
@@ -270,19 +274,10 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         check_patch_fits((p, p), stack.shape)
         rows = patch_positions(stack.shape[1], p, self.stride)
         cols = patch_positions(stack.shape[2], p, self.stride)
-        tasks = [
-            delayed(self._score_strip)(stack[i], i, rows[strip], cols)
-            for i in range(len(stack))
-            for strip in strip_slices(rows, len(cols) * p * p, _STRIP_VALUES)
-        ]
-        numerator = np.zeros(stack.shape)
-        counts = np.zeros(stack.shape)
-        for i, start, strip_numerator, strip_counts in Parallel(
-            n_jobs=self.n_jobs, prefer="threads", return_as="generator_unordered"
-        )(tasks):
-            stop = start + strip_numerator.shape[0]
-            numerator[i, start:stop] += strip_numerator
-            counts[i, start:stop] += strip_counts
+        numerator, counts = accumulate_strips(
+            lambda index, strip_rows: self._score_strip(stack[index], index, strip_rows, cols),
+            stack.shape, rows, len(cols) * p * p, _STRIP_VALUES, n_jobs=self.n_jobs,
+        )
         scores = numerator / counts
         return scores[0] if single else scores
 

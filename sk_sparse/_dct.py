@@ -16,14 +16,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from sklearn.utils.parallel import Parallel, delayed
 
 from ._windows import (
+    accumulate_strips,
     assemble_patch_weights,
     gather_windows,
     overlap_add,
     patch_positions,
-    strip_slices,
 )
 
 # Coefficients held per strip (about 8 MB in float64). Small enough to stay in cache-sized
@@ -131,15 +130,6 @@ def _threshold_strip(strip, row_positions, col_positions, transform, threshold, 
     return numerator, weight_sum
 
 
-def _strip_task(image, image_index, row_positions, col_positions, transform, threshold, sparsity):
-    start = row_positions[0]
-    stop = row_positions[-1] + transform.shape[0]
-    numerator, weight_sum = _threshold_strip(
-        image[start:stop], row_positions - start, col_positions, transform, threshold, sparsity
-    )
-    return image_index, start, numerator, weight_sum
-
-
 def sliding_dct_denoise(
     images: np.ndarray,
     patch_size: int,
@@ -180,29 +170,19 @@ def sliding_dct_denoise(
     transform = dct_matrix(patch_size, images.dtype)
     row_positions = patch_positions(height, patch_size, stride)
     col_positions = patch_positions(width, patch_size, stride)
-    tasks = [
-        delayed(_strip_task)(
-            images[i],
-            i,
-            row_positions[strip],
-            col_positions,
-            transform,
-            images.dtype.type(thresholds[i]),
-            sparsity_weights,
+
+    def strip_task(index, rows):
+        start, stop = rows[0], rows[-1] + patch_size
+        numerator, weights = _threshold_strip(
+            images[index, start:stop], rows - start, col_positions, transform,
+            images.dtype.type(thresholds[index]), sparsity_weights,
         )
-        for i in range(n_images)
-        for strip in strip_slices(row_positions, len(col_positions) * patch_size**2,
-                                  _STRIP_COEFFICIENTS)
-    ]
-    numerator = np.zeros(images.shape, dtype=images.dtype)
-    weight_sum = np.zeros(images.shape, dtype=images.dtype)
-    # Results are consumed as they arrive so that only a few strips live at once.
-    for i, start, strip_numerator, strip_weights in Parallel(
-        n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
-    )(tasks):
-        stop = start + strip_numerator.shape[0]
-        numerator[i, start:stop] += strip_numerator
-        weight_sum[i, start:stop] += strip_weights
+        return index, start, numerator, weights
+
+    numerator, weight_sum = accumulate_strips(
+        strip_task, images.shape, row_positions, len(col_positions) * patch_size**2,
+        _STRIP_COEFFICIENTS, n_jobs=n_jobs, dtype=images.dtype,
+    )
     numerator /= weight_sum
     return numerator
 

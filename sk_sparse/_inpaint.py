@@ -9,7 +9,6 @@ from scipy import ndimage
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context
@@ -18,11 +17,11 @@ from ._ksvd import ksvd
 from ._omp import masked_omp
 from ._validation import check_image_stack, check_patch_fits
 from ._windows import (
+    accumulate_strips,
     assemble_patch_grid,
     assemble_patch_weights,
     extract_patch_grid,
     patch_positions,
-    strip_slices,
 )
 from .datasets import load_dictionary
 
@@ -278,19 +277,11 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         height, width = stack.shape[1:]
         rows = patch_positions(height, p, self.stride)
         cols = patch_positions(width, p, self.stride)
-        tasks = [
-            delayed(self._inpaint_strip)(stack[i], observed[i], i, rows[strip], cols)
-            for i in range(len(stack))
-            for strip in strip_slices(rows, len(cols) * p * p, _STRIP_VALUES)
-        ]
-        numerator = np.zeros(stack.shape)
-        weight_sum = np.zeros(stack.shape)
-        for i, start, strip_numerator, strip_weights in Parallel(
-            n_jobs=self.n_jobs, prefer="threads", return_as="generator_unordered"
-        )(tasks):
-            stop = start + strip_numerator.shape[0]
-            numerator[i, start:stop] += strip_numerator
-            weight_sum[i, start:stop] += strip_weights
+        numerator, weight_sum = accumulate_strips(
+            lambda index, strip_rows: self._inpaint_strip(stack[index], observed[index],
+                                                          index, strip_rows, cols),
+            stack.shape, rows, len(cols) * p * p, _STRIP_VALUES, n_jobs=self.n_jobs,
+        )
         result = np.empty(stack.shape)
         for i in range(len(stack)):
             result[i] = self._finish(numerator[i], weight_sum[i], stack[i], observed[i])

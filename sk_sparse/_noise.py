@@ -77,7 +77,8 @@ def _flat_region_differences(image: np.ndarray, flat_fraction: float) -> np.ndar
     return measure[flattest].ravel()
 
 
-def estimate_noise_sigma(image: np.ndarray, method: str = "mad", flat_fraction: float = 0.5) -> float:
+def estimate_noise_sigma(image: np.ndarray, method: str = "mad",
+                         flat_fraction: float = 0.5) -> float:
     """Estimate the standard deviation of additive white Gaussian noise in one image.
 
     This is the kernel behind :class:`NoiseEstimator`; ``image`` must be a finite 2-D float

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils import gen_even_slices
+from sklearn.utils.parallel import Parallel, delayed
 
 
 def patch_positions(length: int, window: int, step: int, cover_border: bool = True) -> np.ndarray:
@@ -193,3 +194,46 @@ def strip_slices(row_positions: np.ndarray, values_per_row: int, budget: int) ->
     rows_per_strip = max(1, budget // max(values_per_row, 1))
     n_strips = -(-len(row_positions) // rows_per_strip)
     return list(gen_even_slices(len(row_positions), n_strips))
+
+
+def accumulate_strips(strip_task, images_shape, row_positions, values_per_row, budget, *,
+                      n_jobs=None, dtype=np.float64):
+    """Run ``strip_task`` on every strip of every image in parallel and sum the results.
+
+    Image estimators process each image in horizontal strips of patch rows (bounded
+    memory) and return, per strip, a partial weighted sum and a partial weight sum over the
+    rows the strip's patches cover. This runs all (image, strip) tasks with joblib (threads
+    preferred: the work is in NumPy calls that release the GIL; any backend of
+    :func:`joblib.parallel_config`, Dask included, is honoured) and adds the partial sums
+    into full-size arrays as they arrive, so only a few strips are alive at once.
+
+    Parameters
+    ----------
+    strip_task : callable ``(image_index, strip_row_positions) -> (start, numerator, weights)``
+        ``numerator`` and ``weights`` cover image rows ``start`` to ``start + len``.
+    images_shape : (int, int, int)
+        ``(n_images, H, W)``.
+    row_positions : ndarray of int
+        Top rows of all patches of an image.
+    values_per_row, budget : int
+        Working values per row of patches and per strip (see :func:`strip_slices`).
+    n_jobs : int, default=None
+    dtype : dtype, default=np.float64
+
+    Returns
+    -------
+    numerator, weights : ndarray of shape ``images_shape``
+    """
+    tasks = [
+        delayed(strip_task)(index, row_positions[strip])
+        for index in range(images_shape[0])
+        for strip in strip_slices(row_positions, values_per_row, budget)
+    ]
+    numerator = np.zeros(images_shape, dtype=dtype)
+    weights = np.zeros(images_shape, dtype=dtype)
+    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator_unordered")(tasks)
+    for index, start, strip_numerator, strip_weights in results:
+        stop = start + strip_numerator.shape[0]
+        numerator[index, start:stop] += strip_numerator
+        weights[index, start:stop] += strip_weights
+    return numerator, weights

@@ -53,11 +53,13 @@ API_CHECKS = [
 
 
 # Checks that do not apply, with the reason, per estimator class.
+_NEEDS_MASK = (
+    "calls transform(X) without the mask of missing pixels, which OMPInpainter requires "
+    "(it raises rather than silently returning the input)"
+)
 NOT_APPLICABLE = {
-    "OMPInpainter": {
-        name: "calls transform(X) without the mask of missing pixels, which OMPInpainter "
-        "requires (it raises rather than silently returning the input)"
-        for name in [
+    "OMPInpainter": dict.fromkeys(
+        [
             "check_estimators_pickle",
             "check_dont_overwrite_parameters",
             "check_dict_unchanged",
@@ -65,8 +67,9 @@ NOT_APPLICABLE = {
             "check_estimators_dtypes",
             "check_estimators_nan_inf",
             "check_dtype_object",
-        ]
-    },
+        ],
+        _NEEDS_MASK,
+    ),
 }
 
 

@@ -5,7 +5,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_sparse import OMPInpainter, SlidingDCTDenoiser, masked_omp
-from sk_sparse._windows import extract_patch_grid, patch_positions
 from sk_sparse.metrics import psnr
 
 
