@@ -25,7 +25,7 @@ clean = load_image("camera")[96:352, 128:384]
 missing = np.random.default_rng(0).random(clean.shape) < 0.5
 damaged = np.where(missing, 0.0, clean)
 
-inpainter = OMPInpainter(sigma=0.02).fit()  # the dictionary shipped with sk_sparse
+inpainter = OMPInpainter(sigma=0.01).fit()  # the dictionary shipped with sk_sparse
 inpainted = inpainter.transform(damaged, mask=missing)
 # The same call with a masked array, the form a Pipeline can carry:
 same = inpainter.transform(np.ma.masked_array(damaged, mask=missing))

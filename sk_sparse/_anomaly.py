@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -89,7 +90,9 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         default thread backend on 2 cores it does not speed up one 512 x 512 image (the
         work is memory-bound); it pays for many images or a process/Dask backend.
     verbose : int, default=0
-        Print progress of ``fit`` and :meth:`anomaly_map`.
+        Progress messages: 1 prints the stages of ``fit`` and the strips scored by
+        :meth:`anomaly_map` (about ten lines per call, with elapsed time); 2 also prints
+        each pass of dictionary learning.
 
     Attributes
     ----------
@@ -186,22 +189,40 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         order = rng.permutation(n_samples)
         validation, train = order[:n_validation], order[n_validation:]
-        if self.verbose:
-            print(f"[SparseAnomalyDetector] learning {self.n_components} atoms on "
-                  f"{len(train)} rows, density on {len(validation)} held-out rows")
+        started = time.perf_counter()
+        self._report(f"fit: learning {self.n_components} atoms on {len(train)} rows (S)",
+                     started)
         self.features_ = SparseFeatureExtractor(
             self.dictionary, n_components=self.n_components, alpha=self.alpha,
             max_iter=self.max_iter, transform_max_iter=self.transform_max_iter,
             transform_tol=self.transform_tol, random_state=rng, n_jobs=self.n_jobs,
+            verbose=max(0, self.verbose - 1),
         ).fit(X[train])
         self.n_iter_ = max(1, self.features_.n_iter_)
+        self._report(f"fit: dictionary learned in {self.n_iter_} passes; coding "
+                     f"{len(validation)} held-out rows (V)", started)
         validation_features = self._log_features(X[validation])
         density = GaussianMixture(n_components=1, covariance_type="full", reg_covar=1e-6,
                                   random_state=0) if self.density is None else self.density
         self.density_ = clone(density).fit(validation_features)
         self.validation_scores_ = self.density_.score_samples(validation_features)
         self.offset_ = float(np.quantile(self.validation_scores_, self.fpr))
+        self._report(f"fit: density fitted, threshold {self.offset_:.4g} for "
+                     f"fpr={self.fpr}; done", started)
         return self
+
+    def _report(self, message, started):
+        if self.verbose:
+            print(f"[SparseAnomalyDetector] {message} ({time.perf_counter() - started:.1f} s)",
+                  flush=True)
+
+    def _progress_printer(self, method, unit):
+        started = time.perf_counter()
+        # About ten lines per call, whatever the number of strips.
+        def report(n_done, n_total):
+            if n_done == n_total or n_done % max(1, n_total // 10) == 0:
+                self._report(f"{method}: {n_done}/{n_total} {unit}", started)
+        return report
 
     def _log_features(self, X) -> np.ndarray:
         return np.log(self.features_.transform(X) + _LOG_FLOOR)
@@ -275,26 +296,24 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         rows = patch_positions(stack.shape[1], p, self.stride)
         cols = patch_positions(stack.shape[2], p, self.stride)
         numerator, counts = accumulate_strips(
-            lambda index, strip_rows: self._score_strip(stack[index], index, strip_rows, cols),
-            stack.shape, rows, len(cols) * p * p, _STRIP_VALUES, n_jobs=self.n_jobs,
+            lambda index, local_rows, strip: self._score_strip(strip, local_rows, cols),
+            (stack,), p, rows, len(cols) * p * p, _STRIP_VALUES, n_jobs=self.n_jobs,
+            progress=self._progress_printer("anomaly_map", "strips") if self.verbose else None,
         )
         scores = numerator / counts
         return scores[0] if single else scores
 
-    def _score_strip(self, image, index, row_positions, col_positions):
+    def _score_strip(self, strip, local_rows, col_positions):
         p = self.patch_size
-        start, stop = row_positions[0], row_positions[-1] + p
-        local = row_positions - start
-        patches = extract_patch_grid(image[np.newaxis, start:stop], local, col_positions,
+        patches = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,
                                      (p, p)).reshape(-1, p * p)
-        anomaly = -self.decision_function(patches).reshape(1, len(local), len(col_positions))
-        shape = (stop - start, image.shape[1])
-        numerator = assemble_patch_weights(anomaly, local, col_positions, (p, p), shape)[0]
-        counts = assemble_patch_weights(np.ones_like(anomaly), local, col_positions, (p, p),
-                                        shape)[0]
-        if self.verbose > 1:
-            print(f"[SparseAnomalyDetector] image {index}, rows {start}-{stop} scored")
-        return index, start, numerator, counts
+        anomaly = -self.decision_function(patches).reshape(1, len(local_rows),
+                                                           len(col_positions))
+        numerator = assemble_patch_weights(anomaly, local_rows, col_positions, (p, p),
+                                           strip.shape)[0]
+        counts = assemble_patch_weights(np.ones_like(anomaly), local_rows, col_positions,
+                                        (p, p), strip.shape)[0]
+        return numerator, counts
 
     def predict_mask(self, images) -> np.ndarray:
         """Boolean anomaly masks: ``anomaly_map > 0`` without regions smaller than

@@ -20,11 +20,16 @@ Because nothing couples the signals (own ``rho``, own stopping test, converged s
 dropped from the working set), the code of a signal does not depend on which other
 signals share the batch.
 
-ADMM converges slowly on coherent overcomplete dictionaries, but it finds the support and
-signs of the solution early. Every 5 iterations each active signal is therefore
-*polished*: the l1 problem restricted to its current support and signs is a small linear
-system, solved in a batch, and a solution that satisfies the KKT conditions of the full
-problem is the exact optimum, so the signal stops there (plain l1 problem only).
+ADMM converges slowly on coherent overcomplete dictionaries, but its iterates point at
+the support and signs of the solution. The l1 problem restricted to a support and signs is
+a small linear system, and a solution that satisfies the KKT conditions of the full
+problem is the exact optimum. So after the first ADMM step every signal goes through a
+batched active-set search started from that rough support (failed KKT check: the most
+violating atoms join, atoms whose sign flipped leave); most signals end there, exactly
+solved. The others go on with ADMM and are polished again every 5 iterations once their
+support and signs stop moving (plain l1 problem only; the group term changes the
+optimality conditions). On 10,000 8 x 8 patches with 256 atoms this takes one ADMM
+iteration instead of a median of 78.
 """
 
 from __future__ import annotations
@@ -34,8 +39,20 @@ from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
 _CHUNK = 4096
-# Iterations between support-polishing attempts.
+# Support polishing (see the module docstring): iterations between attempts, active-set
+# corrections at the first attempt and at later ones, atoms added per correction. Tuned
+# on 8 x 8 patches (256 atoms), 15 x 15 patches (64 atoms) and SRC on digits (898 atoms):
+# adding 3 atoms per correction instead of 1 made the 15 x 15 case 3 times faster.
 _POLISH_EVERY = 5
+_FIRST_REFINE = 24
+_LATER_REFINE = 3
+_ATOMS_ADDED = 3
+# Budget of one polishing call: sum over corrections and signals of (support size)^3, the
+# cost of the batched solves, at most _COST * n_signals * n_atoms * n_features, i.e.
+# about what one pass of the dictionary over the signals costs. Without it, textures that
+# need 30+ atoms per 15 x 15 patch (grass, gravel) spent 2 to 3 times longer in the
+# search than plain ADMM needs at a loose tolerance.
+_COST = 1.0
 
 
 def _group_shrink(z, groups, threshold):
@@ -113,17 +130,18 @@ def _solve_padded(sd, gram, support, signs, lam):
     return codes, signs_agree
 
 
-def _polish(sd, gram, z, lam, max_support, n_refine=3):
+def _polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
     """Exact l1 solutions from the supports and signs of the ADMM iterates ``z``.
 
     On a support ``S`` with signs ``sigma`` the Lasso optimum solves
     ``x_S (D_S D_S^T) = s D_S^T - lam sigma``; the result is the global optimum exactly when
     its signs are ``sigma`` and ``|s D^T - x D D^T| <= lam`` off the support (KKT
-    conditions). Up to ``n_refine`` active-set corrections follow a failed check: the atom
-    violating the bound most joins the support with the sign of its correlation, atoms
-    whose sign flipped leave it. Supports larger than ``max_support`` are not tried (the
-    padded batched solve costs the cube of the largest support). Returns the codes and
-    which of them are certified optimal.
+    conditions). Up to ``n_refine`` active-set corrections follow a failed check: the
+    ``n_add`` atoms violating the bound most join the support with the sign of their
+    correlation, atoms whose sign flipped leave it. Supports larger than ``max_support``
+    are not tried (the padded batched solve costs the cube of the largest support), and
+    corrections stop once the summed cubes of the supports solved exceed ``max_cost``.
+    Returns the codes and which of them are certified optimal.
     """
     support = z != 0
     signs = np.sign(z)
@@ -131,7 +149,9 @@ def _polish(sd, gram, z, lam, max_support, n_refine=3):
     codes = np.zeros_like(z)
     certified = np.zeros(z.shape[0], dtype=bool)
     pending = np.flatnonzero(support.sum(axis=1) <= max_support)
+    cost = 0.0
     for attempt in range(n_refine + 1):
+        cost += float(np.sum(support[pending].sum(axis=1).astype(np.float64) ** 3))
         candidate, signs_agree = _solve_on_support(sd[pending], gram, support[pending],
                                                    signs[pending], lam[pending])
         correlation = sd[pending] - candidate @ gram
@@ -141,13 +161,18 @@ def _polish(sd, gram, z, lam, max_support, n_refine=3):
         certified[pending[ok]] = True
         pending, candidate = pending[~ok], candidate[~ok]
         violation, correlation = violation[~ok], correlation[~ok]
-        if len(pending) == 0 or attempt == n_refine:
+        if len(pending) == 0 or attempt == n_refine or cost > max_cost:
             break
         keep = support[pending] & (np.sign(candidate) == signs[pending])
         excess = np.where(violation, np.abs(correlation), 0.0)
-        worst = np.argmax(excess, axis=1)
+        if n_add == 1:
+            worst = np.argmax(excess, axis=1)[:, np.newaxis]
+        else:
+            worst = np.argpartition(-excess, min(n_add, excess.shape[1]) - 1,
+                                    axis=1)[:, :n_add]
         added = np.zeros_like(violation)
-        added[np.arange(len(pending)), worst] = excess[np.arange(len(pending)), worst] > 0
+        pending_rows = np.arange(len(pending))[:, np.newaxis]
+        added[pending_rows, worst] = excess[pending_rows, worst] > 0
         support[pending] = keep | added
         signs[pending] = np.where(added, np.sign(correlation),
                                   np.where(keep, signs[pending], 0.0))
@@ -173,6 +198,9 @@ def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_it
     u = np.zeros_like(z)
     ids = np.arange(n_signals)
     sqrt_n = np.sqrt(n_atoms)
+    polish_budget = _COST * n_signals * n_atoms * S.shape[1]
+    # Sign pattern of z at the previous polishing check.
+    last_pattern = np.zeros((n_signals, n_atoms), dtype=np.int8)
     for iteration in range(1, max_iter + 1):
         rhs = sd + rho * (z - u)
         x = (rhs - ((rhs @ projector) / (eig + rho)) @ projector.T) / rho
@@ -185,10 +213,25 @@ def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_it
         scale_dual = rho[:, 0] * np.linalg.norm(u, axis=1)
         converged = (primal <= tol * (sqrt_n * 1e-3 + scale_primal)) & (
             dual <= tol * (sqrt_n * 1e-3 + scale_dual))
-        if gram is not None and iteration % _POLISH_EVERY == 0:
-            polished, certified = _polish(sd, gram, z, lam, S.shape[1])
-            converged |= certified
-            z = np.where(certified[:, np.newaxis], polished, z)
+        if gram is not None and (iteration == 1 or iteration % _POLISH_EVERY == 0):
+            # The first check, after one ADMM step, runs a longer active-set search from
+            # the rough support: it settles most signals at once. Later checks only
+            # polish signals whose support and signs did not move since the previous
+            # check (while they move the solve, cubic in the support size, is mostly
+            # wasted), with a few corrections each.
+            pattern = np.sign(z).astype(np.int8)
+            if iteration == 1:
+                stable, n_refine = np.arange(len(z)), _FIRST_REFINE
+            else:
+                stable = np.flatnonzero(np.all(pattern == last_pattern, axis=1))
+                n_refine = _LATER_REFINE
+            last_pattern = pattern
+            if len(stable):
+                polished, certified = _polish(sd[stable], gram, z[stable], lam[stable],
+                                              S.shape[1], n_refine=n_refine,
+                                              n_add=_ATOMS_ADDED, max_cost=polish_budget)
+                converged[stable[certified]] = True
+                z[stable[certified]] = polished[certified]
         if iteration % 10 == 0:
             # Residual balancing (Boyd et al., 3.4.1); u is scaled with 1 / rho.
             factor = np.where(primal > 10 * dual, 2.0,
@@ -201,7 +244,7 @@ def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_it
             n_iter[ids[done]] = iteration
             keep = ~done
             ids, z, u, rho = ids[keep], z[keep], u[keep], rho[keep]
-            sd, lam = sd[keep], lam[keep]
+            sd, lam, last_pattern = sd[keep], lam[keep], last_pattern[keep]
             if len(ids) == 0:
                 break
     return codes, n_iter

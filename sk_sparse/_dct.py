@@ -171,16 +171,12 @@ def sliding_dct_denoise(
     row_positions = patch_positions(height, patch_size, stride)
     col_positions = patch_positions(width, patch_size, stride)
 
-    def strip_task(index, rows):
-        start, stop = rows[0], rows[-1] + patch_size
-        numerator, weights = _threshold_strip(
-            images[index, start:stop], rows - start, col_positions, transform,
-            images.dtype.type(thresholds[index]), sparsity_weights,
-        )
-        return index, start, numerator, weights
+    def strip_task(index, local_rows, strip):
+        return _threshold_strip(strip, local_rows, col_positions, transform,
+                                images.dtype.type(thresholds[index]), sparsity_weights)
 
     numerator, weight_sum = accumulate_strips(
-        strip_task, images.shape, row_positions, len(col_positions) * patch_size**2,
+        strip_task, (images,), patch_size, row_positions, len(col_positions) * patch_size**2,
         _STRIP_COEFFICIENTS, n_jobs=n_jobs, dtype=images.dtype,
     )
     numerator /= weight_sum

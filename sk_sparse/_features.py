@@ -57,6 +57,8 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
     n_jobs : int, default=None
         Parallel coding over chunks of rows (``fit`` and ``transform``); None means 1
         unless in a :func:`joblib.parallel_config` context.
+    verbose : int, default=0
+        Print the progress of dictionary learning in ``fit`` (one line per pass).
 
     Attributes
     ----------
@@ -96,11 +98,12 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         "transform_tol": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, dictionary="minibatch", *, n_components=64, alpha=0.1, groups=None,
                  group_alpha=0.0, max_iter=10, transform_max_iter=500, transform_tol=1e-4,
-                 random_state=None, n_jobs=None):
+                 random_state=None, n_jobs=None, verbose=0):
         self.dictionary = dictionary
         self.n_components = n_components
         self.alpha = alpha
@@ -111,6 +114,7 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         self.transform_tol = transform_tol
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -129,13 +133,13 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         if isinstance(self.dictionary, str) and self.dictionary == "bpdn":
             atoms, objectives = bpdn_dictionary_learning(
                 X, self.n_components, alpha=self.alpha, max_iter=self.max_iter,
-                random_state=self.random_state, n_jobs=self.n_jobs,
+                random_state=self.random_state, n_jobs=self.n_jobs, verbose=self.verbose,
             )
             self.n_iter_ = len(objectives)
         elif isinstance(self.dictionary, str) and self.dictionary == "minibatch":
             learner = MiniBatchDictionaryLearning(
                 n_components=self.n_components, alpha=self.alpha, max_iter=self.max_iter,
-                batch_size=256, random_state=self.random_state,
+                batch_size=256, random_state=self.random_state, verbose=self.verbose,
             )
             atoms = learner.fit(X).components_
             self.n_iter_ = int(learner.n_iter_)
@@ -143,7 +147,7 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
             atoms, errors = ksvd(X, self.n_components,
                             n_nonzero_coefs=max(1, min(X.shape[1], self.n_components) // 4),
                             max_iter=self.max_iter, random_state=self.random_state,
-                            n_jobs=self.n_jobs)
+                            n_jobs=self.n_jobs, verbose=self.verbose)
             self.n_iter_ = len(errors)
         else:
             atoms = check_array(self.dictionary, input_name="dictionary")

@@ -127,7 +127,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        patches : ndarray of shape (n_images * n_patches_per_image_, ph * pw)
+        patches : ndarray of shape (n_images * n_patches_per_image, ph * pw)
         """
         return self._fit(X)
 
@@ -167,7 +167,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        patches : ndarray of shape (n_images * n_patches_per_image_, ph * pw)
+        patches : ndarray of shape (n_images * n_patches_per_image, ph * pw)
             With ``remove_mean``, each patch minus its own mean.
         """
         check_is_fitted(self)
@@ -190,7 +190,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        patches : array-like of shape (n_images * n_patches_per_image_, ph * pw)
+        patches : array-like of shape (n_images * n_patches_per_image, ph * pw)
             Patch rows in the order produced by ``transform`` (``(n, ph, pw)`` also works).
         weights : array-like of shape (n_patches,), default=None
             Non-negative weight of each patch; None means uniform. Pixels whose covering

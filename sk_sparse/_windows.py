@@ -196,8 +196,8 @@ def strip_slices(row_positions: np.ndarray, values_per_row: int, budget: int) ->
     return list(gen_even_slices(len(row_positions), n_strips))
 
 
-def accumulate_strips(strip_task, images_shape, row_positions, values_per_row, budget, *,
-                      n_jobs=None, dtype=np.float64):
+def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_per_row,
+                      budget, *, n_jobs=None, dtype=np.float64, progress=None):
     """Run ``strip_task`` on every strip of every image in parallel and sum the results.
 
     Image estimators process each image in horizontal strips of patch rows (bounded
@@ -205,35 +205,51 @@ def accumulate_strips(strip_task, images_shape, row_positions, values_per_row, b
     rows the strip's patches cover. This runs all (image, strip) tasks with joblib (threads
     preferred: the work is in NumPy calls that release the GIL; any backend of
     :func:`joblib.parallel_config`, Dask included, is honoured) and adds the partial sums
-    into full-size arrays as they arrive, so only a few strips are alive at once.
+    into full-size arrays as they arrive, so only a few strips are alive at once. Each task
+    receives only its own rows of the images, which is all a remote worker is sent. Sums
+    are taken in task order, so the result does not depend on the backend or on which
+    worker finishes first (bit for bit).
 
     Parameters
     ----------
-    strip_task : callable ``(image_index, strip_row_positions) -> (start, numerator, weights)``
-        ``numerator`` and ``weights`` cover image rows ``start`` to ``start + len``.
-    images_shape : (int, int, int)
-        ``(n_images, H, W)``.
+    strip_task : callable ``(image_index, local_row_positions, *strips) -> (numerator, weights)``
+        ``strips`` are the rows ``start:stop`` of each array of ``stacks`` for one image,
+        ``start`` being the first patch row of the strip and ``stop`` the end of its last
+        patch; ``local_row_positions`` are the strip's patch rows relative to ``start``.
+        ``numerator`` and ``weights`` have the shape of the strip.
+    stacks : tuple of ndarray of shape (n_images, H, W)
+        The image stack, and any per-pixel companion (e.g. a mask).
+    patch_height : int
     row_positions : ndarray of int
         Top rows of all patches of an image.
     values_per_row, budget : int
         Working values per row of patches and per strip (see :func:`strip_slices`).
     n_jobs : int, default=None
     dtype : dtype, default=np.float64
+    progress : callable ``(n_done, n_tasks) -> None``, default=None
+        Called in the calling process after each strip is added (progress reports).
 
     Returns
     -------
-    numerator, weights : ndarray of shape ``images_shape``
+    numerator, weights : ndarray of shape ``(n_images, H, W)``
     """
-    tasks = [
-        delayed(strip_task)(index, row_positions[strip])
-        for index in range(images_shape[0])
-        for strip in strip_slices(row_positions, values_per_row, budget)
-    ]
+    images_shape = stacks[0].shape
+    strips = [(index, row_positions[rows][0], row_positions[rows][-1] + patch_height,
+               row_positions[rows])
+              for index in range(images_shape[0])
+              for rows in strip_slices(row_positions, values_per_row, budget)]
+    tasks = [delayed(strip_task)(index, positions - start,
+                                 *(stack[index, start:stop] for stack in stacks))
+             for index, start, stop, positions in strips]
     numerator = np.zeros(images_shape, dtype=dtype)
     weights = np.zeros(images_shape, dtype=dtype)
-    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator_unordered")(tasks)
-    for index, start, strip_numerator, strip_weights in results:
-        stop = start + strip_numerator.shape[0]
+    # An ordered generator: a pixel shared by three or more strips would otherwise get its
+    # partial sums added in an order that depends on timing.
+    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(tasks)
+    for n_done, ((index, start, stop, _), (strip_numerator, strip_weights)) in enumerate(
+            zip(strips, results), start=1):
         numerator[index, start:stop] += strip_numerator
         weights[index, start:stop] += strip_weights
+        if progress is not None:
+            progress(n_done, len(tasks))
     return numerator, weights

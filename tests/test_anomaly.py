@@ -88,3 +88,20 @@ def test_errors(brick, detector):
         detector.anomaly_map(brick[:10, :10])
     with pytest.raises(ValueError, match="NaN"):
         detector.anomaly_map(np.full((20, 20), np.nan))
+
+
+def test_verbose_reports_fit_stages_and_map_progress(brick, capsys):
+    patches = PatchExtractor(patch_size=15, stride=6).fit_transform(brick[:120])
+    detector = SparseAnomalyDetector(n_components=8, max_iter=2, random_state=0, verbose=2)
+    detector.fit(patches)
+    fit_output = capsys.readouterr().out
+    assert "fit: learning 8 atoms" in fit_output
+    assert fit_output.count("[bpdn_dictionary_learning] round") == 2  # verbose=2: passes
+    assert "threshold" in fit_output and "done" in fit_output
+    detector.anomaly_map(np.stack([brick[200:260, :64]] * 3))
+    map_lines = capsys.readouterr().out.strip().splitlines()
+    assert map_lines and map_lines[-1].startswith("[SparseAnomalyDetector] anomaly_map: 3/3")
+
+    quiet = SparseAnomalyDetector(n_components=8, max_iter=2, random_state=0).fit(patches)
+    quiet.anomaly_map(brick[200:260, :64])
+    assert capsys.readouterr().out == ""

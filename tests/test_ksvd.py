@@ -78,3 +78,11 @@ def test_sparsity_is_capped(rng, n_nonzero):
     codes = KSVD(n_components=4, n_nonzero_coefs=n_nonzero, max_iter=2,
                  random_state=0).fit_transform(X)
     assert np.count_nonzero(codes, axis=1).max() <= min(n_nonzero, 4)
+
+
+def test_verbose_prints_one_line_per_round(rng, capsys):
+    X = rng.normal(size=(60, 8))
+    KSVD(n_components=8, n_nonzero_coefs=2, max_iter=3, tol=0, random_state=0,
+         verbose=1).fit(X)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith("[KSVD] round") for line in lines)
