@@ -47,12 +47,13 @@ _POLISH_EVERY = 5
 _FIRST_REFINE = 24
 _LATER_REFINE = 3
 _ATOMS_ADDED = 3
-# Budget of one polishing call: sum over corrections and signals of (support size)^3, the
-# cost of the batched solves, at most _COST * n_signals * n_atoms * n_features, i.e.
-# about what one pass of the dictionary over the signals costs. Without it, textures that
-# need 30+ atoms per 15 x 15 patch (grass, gravel) spent 2 to 3 times longer in the
-# search than plain ADMM needs at a loose tolerance.
-_COST = 1.0
+# Budget of one polishing call, per signal: the sum over its corrections of (support
+# size)^3, the cost of its solves, at most _COST * n_atoms * n_features, i.e. about the
+# multiply-adds of a few ADMM iterations. Without it, textures that need 30+ atoms per
+# 15 x 15 patch (grass, gravel) spent 2 to 3 times longer in the search than plain ADMM
+# needs at a loose tolerance. Per signal, so that no signal's code depends on the others
+# in its batch.
+_COST = 2.0
 
 
 def _group_shrink(z, groups, threshold):
@@ -111,9 +112,12 @@ def _solve_padded(sd, gram, support, signs, lam):
     codes = np.zeros(support.shape, dtype=sd.dtype)
     if largest == 0:
         return codes, np.ones(n_signals, dtype=bool)
-    order = np.argsort(~support, axis=1, kind="stable")[:, :largest]
+    # Atoms of each support, in increasing order, padded with atom 0 (without a sort).
+    signal, atom = np.nonzero(support)
+    slot = np.arange(len(atom)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    index = np.zeros((n_signals, largest), dtype=np.intp)
+    index[signal, slot] = atom
     valid = np.arange(largest)[np.newaxis, :] < sizes[:, np.newaxis]
-    index = np.where(valid, order, 0)
     sub_gram = gram[index[:, :, np.newaxis], index[:, np.newaxis, :]]
     sub_gram = np.where(valid[:, :, np.newaxis] & valid[:, np.newaxis, :], sub_gram, 0.0)
     diagonal = np.arange(largest)
@@ -143,41 +147,45 @@ def _polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf)
     corrections stop once the summed cubes of the supports solved exceed ``max_cost``.
     Returns the codes and which of them are certified optimal.
     """
-    support = z != 0
-    signs = np.sign(z)
-    slack = lam * (1 + 1e-7) + 1e-12  # (n, 1)
     codes = np.zeros_like(z)
     certified = np.zeros(z.shape[0], dtype=bool)
-    pending = np.flatnonzero(support.sum(axis=1) <= max_support)
-    cost = 0.0
+    # Working set, compacted as signals are certified or run out of budget.
+    rows = np.flatnonzero((z != 0).sum(axis=1) <= max_support)
+    support, signs = z[rows] != 0, np.sign(z[rows])
+    sd, lam = sd[rows], lam[rows]
+    cost = np.zeros(len(rows))  # per signal, so that no signal's result depends on others
     for attempt in range(n_refine + 1):
-        cost += float(np.sum(support[pending].sum(axis=1).astype(np.float64) ** 3))
-        candidate, signs_agree = _solve_on_support(sd[pending], gram, support[pending],
-                                                   signs[pending], lam[pending])
-        correlation = sd[pending] - candidate @ gram
-        violation = ~support[pending] & (np.abs(correlation) > slack[pending])
+        cost += support.sum(axis=1).astype(np.float64) ** 3
+        candidate, signs_agree = _solve_on_support(sd, gram, support, signs, lam)
+        correlation = sd - candidate @ gram
+        violation = ~support & (np.abs(correlation) > lam * (1 + 1e-7) + 1e-12)
         ok = signs_agree & ~violation.any(axis=1)
-        codes[pending[ok]] = candidate[ok]
-        certified[pending[ok]] = True
-        pending, candidate = pending[~ok], candidate[~ok]
-        violation, correlation = violation[~ok], correlation[~ok]
-        if len(pending) == 0 or attempt == n_refine or cost > max_cost:
+        codes[rows[ok]] = candidate[ok]
+        certified[rows[ok]] = True
+        if attempt == n_refine or ok.all():
             break
-        keep = support[pending] & (np.sign(candidate) == signs[pending])
+        todo = ~ok
+        rows, candidate, violation, correlation = (rows[todo], candidate[todo],
+                                                   violation[todo], correlation[todo])
+        support, signs, sd, lam, cost = (support[todo], signs[todo], sd[todo], lam[todo],
+                                         cost[todo])
+        keep = support & (np.sign(candidate) == signs)
         excess = np.where(violation, np.abs(correlation), 0.0)
-        if n_add == 1:
-            worst = np.argmax(excess, axis=1)[:, np.newaxis]
-        else:
-            worst = np.argpartition(-excess, min(n_add, excess.shape[1]) - 1,
-                                    axis=1)[:, :n_add]
+        # The n_add largest violations: a few argmax passes beat a partial sort here.
         added = np.zeros_like(violation)
-        pending_rows = np.arange(len(pending))[:, np.newaxis]
-        added[pending_rows, worst] = excess[pending_rows, worst] > 0
-        support[pending] = keep | added
-        signs[pending] = np.where(added, np.sign(correlation),
-                                  np.where(keep, signs[pending], 0.0))
-        small = support[pending].sum(axis=1) <= max_support
-        pending = pending[small]
+        working_rows = np.arange(len(rows))
+        for _ in range(min(n_add, excess.shape[1])):
+            worst = np.argmax(excess, axis=1)
+            added[working_rows, worst] |= excess[working_rows, worst] > 0
+            excess[working_rows, worst] = 0.0
+        support = keep | added
+        signs = np.where(added, np.sign(correlation), np.where(keep, signs, 0.0))
+        affordable = (support.sum(axis=1) <= max_support) & (cost <= max_cost)
+        rows, support, signs, sd, lam, cost = (rows[affordable], support[affordable],
+                                               signs[affordable], sd[affordable],
+                                               lam[affordable], cost[affordable])
+        if len(rows) == 0:
+            break
     return codes, certified
 
 
@@ -198,7 +206,7 @@ def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_it
     u = np.zeros_like(z)
     ids = np.arange(n_signals)
     sqrt_n = np.sqrt(n_atoms)
-    polish_budget = _COST * n_signals * n_atoms * S.shape[1]
+    polish_budget = _COST * n_atoms * S.shape[1]  # per signal
     # Sign pattern of z at the previous polishing check.
     last_pattern = np.zeros((n_signals, n_atoms), dtype=np.int8)
     for iteration in range(1, max_iter + 1):
