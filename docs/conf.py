@@ -9,7 +9,10 @@ import re
 import sys
 import warnings
 
-import sk_sparse
+# The package is normally installed (pip install -e ".[docs]"); a plain checkout works too.
+sys.path.insert(0, os.path.abspath(".."))
+
+import sk_sparse  # noqa: E402
 
 project = "sk_sparse"
 author = "The sk_sparse developers"
@@ -75,8 +78,6 @@ html_show_sourcelink = False
 # Gallery scripts call plt.show(); under Agg that only warns.
 warnings.filterwarnings("ignore", message="Matplotlib is currently using agg")
 warnings.filterwarnings("ignore", message="FigureCanvasAgg is non-interactive")
-sys.path.insert(0, os.path.abspath(".."))
-
 _SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
 
 

@@ -86,13 +86,13 @@ def _initial_rho(eig: np.ndarray) -> float:
     return float(np.sqrt(nonzero.min() * top))
 
 
-def _solve_on_support(sd, gram, support, signs, lam):
+def _solve_on_support(sd, gram, support, signs, lam, sizes):
     """``x_S (D_S D_S^T) = s D_S^T - lam sigma`` for every signal, batched.
 
-    Rows are grouped by support size (up to 4, 8, 16, ... atoms) so that the padding of
-    each batched solve, whose cost grows with the cube of the largest support, stays small.
+    ``sizes`` is ``support.sum(axis=1)``. Rows are grouped by support size (up to 4, 8,
+    16, ... atoms) so that the padding of each batched solve, whose cost grows with the
+    cube of the largest support, stays small.
     """
-    sizes = support.sum(axis=1)
     codes = np.zeros(support.shape, dtype=sd.dtype)
     signs_agree = np.ones(len(sizes), dtype=bool)
     lower = -1
@@ -101,13 +101,12 @@ def _solve_on_support(sd, gram, support, signs, lam):
         lower = upper
         if len(rows):
             codes[rows], signs_agree[rows] = _solve_padded(sd[rows], gram, support[rows],
-                                                           signs[rows], lam[rows])
+                                                           signs[rows], lam[rows], sizes[rows])
     return codes, signs_agree
 
 
-def _solve_padded(sd, gram, support, signs, lam):
+def _solve_padded(sd, gram, support, signs, lam, sizes):
     n_signals = support.shape[0]
-    sizes = support.sum(axis=1)
     largest = int(sizes.max()) if n_signals else 0
     codes = np.zeros(support.shape, dtype=sd.dtype)
     if largest == 0:
@@ -143,20 +142,22 @@ def _polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf)
     conditions). Up to ``n_refine`` active-set corrections follow a failed check: the
     ``n_add`` atoms violating the bound most join the support with the sign of their
     correlation, atoms whose sign flipped leave it. Supports larger than ``max_support``
-    are not tried (the padded batched solve costs the cube of the largest support), and
-    corrections stop once the summed cubes of the supports solved exceed ``max_cost``.
+    are not tried (the padded batched solve costs the cube of the largest support), and a
+    signal's corrections stop once the summed cubes of its supports exceed ``max_cost``.
     Returns the codes and which of them are certified optimal.
     """
     codes = np.zeros_like(z)
     certified = np.zeros(z.shape[0], dtype=bool)
     # Working set, compacted as signals are certified or run out of budget.
-    rows = np.flatnonzero((z != 0).sum(axis=1) <= max_support)
-    support, signs = z[rows] != 0, np.sign(z[rows])
+    nonzero = z != 0
+    all_sizes = nonzero.sum(axis=1)
+    rows = np.flatnonzero(all_sizes <= max_support)
+    support, sizes, signs = nonzero[rows], all_sizes[rows], np.sign(z[rows])
     sd, lam = sd[rows], lam[rows]
     cost = np.zeros(len(rows))  # per signal, so that no signal's result depends on others
     for attempt in range(n_refine + 1):
-        cost += support.sum(axis=1).astype(np.float64) ** 3
-        candidate, signs_agree = _solve_on_support(sd, gram, support, signs, lam)
+        cost += sizes.astype(np.float64) ** 3
+        candidate, signs_agree = _solve_on_support(sd, gram, support, signs, lam, sizes)
         correlation = sd - candidate @ gram
         violation = ~support & (np.abs(correlation) > lam * (1 + 1e-7) + 1e-12)
         ok = signs_agree & ~violation.any(axis=1)
@@ -180,10 +181,11 @@ def _polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf)
             excess[working_rows, worst] = 0.0
         support = keep | added
         signs = np.where(added, np.sign(correlation), np.where(keep, signs, 0.0))
-        affordable = (support.sum(axis=1) <= max_support) & (cost <= max_cost)
-        rows, support, signs, sd, lam, cost = (rows[affordable], support[affordable],
-                                               signs[affordable], sd[affordable],
-                                               lam[affordable], cost[affordable])
+        sizes = support.sum(axis=1)
+        affordable = (sizes <= max_support) & (cost <= max_cost)
+        rows, support, sizes, signs = (rows[affordable], support[affordable],
+                                       sizes[affordable], signs[affordable])
+        sd, lam, cost = sd[affordable], lam[affordable], cost[affordable]
         if len(rows) == 0:
             break
     return codes, certified

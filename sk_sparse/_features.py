@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._bpdn import _group_matrix, bpdn, bpdn_dictionary_learning
 from ._compat import _fit_context, validate_data
 from ._ksvd import ksvd
+from ._linalg import normalize_rows
 
 
 class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
@@ -157,8 +158,7 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
                     f"{X.shape[1]}."
                 )
             self.n_iter_ = 0
-        norms = np.linalg.norm(atoms, axis=1, keepdims=True)
-        self.components_ = (atoms / np.where(norms > 0, norms, 1.0)).astype(X.dtype)
+        self.components_ = normalize_rows(atoms).astype(X.dtype)
         if self.groups is not None:
             _group_matrix(self.groups, len(self.components_), X.dtype)  # validates length
         return self

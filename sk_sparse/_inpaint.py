@@ -7,7 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import ndimage
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -238,11 +238,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         rows = patch_positions(stack.shape[1], p, 1)
         cols = patch_positions(stack.shape[2], p, 1)
         patches = extract_patch_grid(stack, rows, cols, (p, p)).reshape(-1, p * p)
-        rng = np.random.default_rng(
-            np.random.RandomState(self.random_state).randint(2**31)
-            if not isinstance(self.random_state, np.random.RandomState)
-            else self.random_state.randint(2**31)
-        )
+        rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31))
         if len(patches) > 40_000:
             patches = patches[rng.choice(len(patches), 40_000, replace=False)]
         constant = np.full((1, p * p), 1.0 / p)

@@ -11,12 +11,8 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, validate_data
+from ._linalg import normalize_rows
 from ._omp import batch_omp
-
-
-def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms > 0, norms, 1.0)
 
 
 def _initial_dictionary(X, n_components, rng, fixed_atoms):
@@ -28,7 +24,7 @@ def _initial_dictionary(X, n_components, rng, fixed_atoms):
     atoms = [fixed_atoms, X[chosen]]
     if n_free > len(chosen):
         atoms.append(rng.standard_normal((n_free - len(chosen), n_features)))
-    return _normalize_rows(np.concatenate(atoms, axis=0).astype(X.dtype, copy=False))
+    return normalize_rows(np.concatenate(atoms, axis=0).astype(X.dtype, copy=False))
 
 
 def ksvd(X, n_components, *, n_nonzero_coefs, max_iter=10, tol=1e-6, fixed_atoms=None,
@@ -72,7 +68,7 @@ def ksvd(X, n_components, *, n_nonzero_coefs, max_iter=10, tol=1e-6, fixed_atoms
     rng = check_random_state(random_state)
     n_features = X.shape[1]
     fixed = np.zeros((0, n_features), dtype=X.dtype) if fixed_atoms is None else (
-        _normalize_rows(np.asarray(fixed_atoms, dtype=X.dtype)))
+        normalize_rows(np.asarray(fixed_atoms, dtype=X.dtype)))
     n_fixed = len(fixed)
     dictionary = _initial_dictionary(X, n_components, rng, fixed)
     errors = []

@@ -12,11 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._bpdn import bpdn
 from ._compat import _fit_context, validate_data
-
-
-def _normalize_rows(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.where(norms > 0, norms, 1.0)
+from ._linalg import normalize_rows
 
 
 def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_iter=500,
@@ -195,14 +191,14 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         self.classes_, self.atom_classes_ = np.unique(y, return_inverse=True)
-        self.dictionary_ = _normalize_rows(X)
+        self.dictionary_ = normalize_rows(X)
         return self
 
     def _codes(self, X):
         """Codes on the training atoms and the estimated corruption ``e`` (or None)."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        samples = _normalize_rows(X)
+        samples = normalize_rows(X)
         atoms = self.dictionary_.astype(samples.dtype, copy=False)
         scale = 1.0 / self.error_penalty
         if self.robust:
