@@ -1,43 +1,63 @@
 """sk_sparse: scikit-learn compatible sparse-representation estimators for images.
 
-Estimators
-----------
-PatchExtractor
-    Images to patch rows and back, with strides and weighted aggregation.
-SlidingDCTDenoiser
-    Hard thresholding of sliding-window DCT coefficients.
-NoiseEstimator
-    Noise standard deviation from first differences.
-KSVD
-    Dictionary learning with K-SVD; OMP codes as features.
-SparseFeatureExtractor
-    Representation error and l1 norm of BPDN codes, per row.
-SparseAnomalyDetector
-    Outlier detector on those features, with per-pixel anomaly maps.
-OMPInpainter
-    Inpainting by masked OMP of every patch on a (learned) dictionary.
-SRCClassifier
-    Sparse-representation classification with rejection and robust coding.
+Subpackages, by task (a subpackage imports only from those listed before it):
 
-Modules
--------
-datasets
-    Test images, synthetic images and noise.
+utils
+    Validation, the parallel runner, scikit-learn compatibility, estimator discovery.
+dictionaries
+    DCT matrices, the overcomplete DCT and the shipped K-SVD atoms.
 metrics
     PSNR and a PSNR scorer for model selection.
+image
+    The patch grid, the strip runner and :class:`PatchExtractor`.
+datasets
+    Test images, synthetic images, noise and defects.
+coding
+    Batched OMP (plain and masked), BPDN by ADMM, constrained l1.
+decomposition
+    K-SVD, MOD, the dictionary resolver and :class:`SparseFeatureExtractor`.
+restoration
+    :class:`SlidingDCTDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
+anomaly
+    :class:`SparseAnomalyDetector`.
+classification
+    :class:`SRCClassifier`.
+
+Every estimator and kernel is also importable from the top level.
 """
 
-from ._anomaly import SparseAnomalyDetector
-from ._bpdn import bpdn, bpdn_dictionary_learning, bpdn_objective
-from ._dct import dct2, dct_matrix, idct2, overcomplete_dct_dictionary, sliding_dct_denoise
-from ._denoise import SlidingDCTDenoiser
-from ._features import SparseFeatureExtractor
-from ._inpaint import OMPInpainter
-from ._ksvd import KSVD, ksvd
-from ._noise import NoiseEstimator, estimate_noise_sigma
-from ._omp import batch_omp, masked_omp
-from ._patches import PatchExtractor
-from ._src import SRCClassifier, constrained_l1
+from . import (
+    anomaly,
+    classification,
+    coding,
+    datasets,
+    decomposition,
+    dictionaries,
+    image,
+    metrics,
+    restoration,
+    utils,
+)
+from .anomaly import SparseAnomalyDetector
+from .classification import SRCClassifier
+from .coding import batch_omp, bpdn, bpdn_objective, constrained_l1, masked_omp
+from .decomposition import (
+    KSVD,
+    SparseFeatureExtractor,
+    bpdn_dictionary_learning,
+    ksvd,
+    mod,
+    resolve_dictionary,
+)
+from .dictionaries import dct2, dct_matrix, idct2, load_dictionary, overcomplete_dct_dictionary
+from .image import PatchExtractor
+from .restoration import (
+    NoiseEstimator,
+    OMPInpainter,
+    SlidingDCTDenoiser,
+    estimate_noise_sigma,
+    sliding_dct_denoise,
+)
 
 __version__ = "0.1.0"
 
@@ -50,17 +70,30 @@ __all__ = [
     "SlidingDCTDenoiser",
     "SparseAnomalyDetector",
     "SparseFeatureExtractor",
+    "anomaly",
     "batch_omp",
     "bpdn",
     "bpdn_dictionary_learning",
     "bpdn_objective",
+    "classification",
+    "coding",
     "constrained_l1",
+    "datasets",
     "dct2",
     "dct_matrix",
+    "decomposition",
+    "dictionaries",
     "estimate_noise_sigma",
     "idct2",
+    "image",
     "ksvd",
+    "load_dictionary",
     "masked_omp",
+    "metrics",
+    "mod",
     "overcomplete_dct_dictionary",
+    "resolve_dictionary",
+    "restoration",
     "sliding_dct_denoise",
+    "utils",
 ]

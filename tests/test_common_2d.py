@@ -12,7 +12,7 @@ ESTIMATORS_2D = [
     SparseAnomalyDetector(n_components=4, max_iter=2, random_state=0),
     SRCClassifier(),
     SRCClassifier(robust=True),
-    SRCClassifier(method="constrained", transform_max_iter=100),
+    SRCClassifier(method="constrained", coding_max_iter=100),
 ]
 # A configuration with ``groups`` is not listed: the common checks set n_components=1,
 # which no fixed list of group labels can follow (groups are tested in test_features.py).

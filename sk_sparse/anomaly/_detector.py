@@ -1,0 +1,349 @@
+"""SparseAnomalyDetector: density of sparse-coding features of normal patches."""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import ndimage
+from sklearn.base import BaseEstimator, OutlierMixin, clone
+from sklearn.mixture import GaussianMixture
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ..decomposition import SparseFeatureExtractor
+from ..decomposition._resolve import DICTIONARY_CONSTRAINT
+from ..image._grid import assemble_patch_weights, extract_patch_grid, patch_positions
+from ..image._strips import accumulate_strips
+from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
+from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+
+# Floor added before taking logs of the (non-negative) features.
+_LOG_FLOOR = 1e-10
+# Ridge of the default Gaussian's covariance (the features are logs: unit-free).
+_REG_COVAR = 1e-6
+
+
+class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
+    """Anomaly detection from how sparsely a dictionary of normal patches explains a patch.
+
+    Fitted on normal data only:
+
+    1. the rows of ``X`` are split at random into a training part S and a disjoint
+       validation part V (``validation_fraction``);
+    2. a dictionary is learned on S and each row of V is described by the features of
+       :class:`SparseFeatureExtractor` (error and l1 norm of its BPDN code), in log scale;
+    3. a density (a Gaussian by default) is fitted to the features of V;
+    4. the threshold ``offset_`` (gamma) is the ``fpr`` quantile of the log-density of V,
+       so that about a fraction ``fpr`` of normal patches is flagged.
+
+    Rows are patches (``(n_samples, n_features)``), so the estimator works in a
+    :class:`~sklearn.pipeline.Pipeline` and with scikit-learn's outlier tools;
+    :meth:`anomaly_map` and :meth:`predict_mask` score whole images by cutting them into
+    ``patch_size x patch_size`` patches and averaging patch scores per pixel.
+
+    Parameters
+    ----------
+    n_components : int, default=64
+        Atoms of the dictionary learned on S.
+    alpha : float, default=0.1
+        l1 weight of the BPDN coding (and of dictionary learning).
+    dictionary : {"mod", "minibatch", "ksvd", "dct", "shipped"} or array-like, \
+            default="mod"
+        Where the atoms come from (see
+        :func:`~sk_sparse.decomposition.resolve_dictionary`); "mod" (BPDN coding + MOD
+        updates) fits 15 x 15 texture patches faster than "minibatch" with the same
+        detection quality.
+    validation_fraction : float in (0, 1), default=0.5
+        Fraction of the rows held out as V.
+    fpr : float in (0, 0.5], default=0.01
+        Target false-positive rate on normal patches; sets ``offset_``.
+    density : estimator with ``fit`` and ``score_samples``, default=None
+        Density of the log features of normal patches; None means a single full-covariance
+        Gaussian (:class:`~sklearn.mixture.GaussianMixture` with one component, seeded
+        from ``random_state``). A :class:`~sklearn.neighbors.KernelDensity` or a larger
+        mixture also works.
+    patch_size : int, default=15
+        Side of the square patches of :meth:`anomaly_map`; the rows given to ``fit`` must be
+        such patches (``patch_size ** 2`` features) to use the image methods.
+    stride : int, default=4
+        Patch stride of :meth:`anomaly_map`, at most ``patch_size`` (so that every pixel
+        is scored).
+    min_region_size : int, default=0
+        :meth:`predict_mask` removes detected regions with fewer pixels than this
+        (isolated detections); 0 keeps everything.
+    max_iter : int, default=5
+        Rounds (or passes) of dictionary learning.
+    transform_max_iter : int, default=200
+        ADMM iterations per patch at most.
+    transform_tol : float, default=1e-2
+        ADMM relative tolerance. Features only need to be computed the same way in
+        ``fit`` and when scoring, so a loose tolerance is enough (see the user guide's
+        benchmarks page).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the S/V split and dictionary learning.
+    n_jobs : int, default=None
+        Parallel coding (chunks of patches) in ``fit`` and scoring, and strips of images in
+        :meth:`anomaly_map`; None means 1 unless in a :func:`joblib.parallel_config`
+        context (a Dask backend then spreads image strips over the cluster). It pays for
+        many images or large ones; a small image is a few strips.
+    verbose : int, default=0
+        Progress messages: 1 prints the stages of ``fit`` and the strips scored by
+        :meth:`anomaly_map` (about ten lines per call, with elapsed time); 2 also prints
+        each pass of dictionary learning.
+
+    Attributes
+    ----------
+    features_ : SparseFeatureExtractor
+        Fitted on S.
+    density_ : estimator
+        Fitted on the log features of V.
+    offset_ : float
+        Threshold gamma on ``score_samples``: ``decision_function = score_samples - offset_``.
+    validation_scores_ : ndarray
+        ``score_samples`` of V.
+    n_iter_ : int
+        Passes of dictionary learning run.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : the same outlier-detector contract.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.anomaly import SparseAnomalyDetector
+    >>> rng = np.random.default_rng(0)
+    >>> normal = rng.normal(size=(400, 9)) @ rng.normal(size=(9, 9)) * 0.1
+    >>> detector = SparseAnomalyDetector(n_components=16, random_state=0).fit(normal)
+    >>> detector.predict(np.vstack([normal[:2], normal[:1] + 5]))
+    array([ 1,  1, -1])
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "dictionary": DICTIONARY_CONSTRAINT,
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "fpr": [Interval(Real, 0, 0.5, closed="right")],
+        "density": [HasMethods(["fit", "score_samples"]), None],
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "min_region_size": [Interval(Integral, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "transform_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "transform_tol": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_components=64, *, alpha=0.1, dictionary="mod",
+                 validation_fraction=0.5, fpr=0.01, density=None, patch_size=15, stride=4,
+                 min_region_size=0, max_iter=5, transform_max_iter=200, transform_tol=1e-2,
+                 random_state=None, n_jobs=None, verbose=0):
+        self.n_components = n_components
+        self.alpha = alpha
+        self.dictionary = dictionary
+        self.validation_fraction = validation_fraction
+        self.fpr = fpr
+        self.density = density
+        self.patch_size = patch_size
+        self.stride = stride
+        self.min_region_size = min_region_size
+        self.max_iter = max_iter
+        self.transform_max_iter = transform_max_iter
+        self.transform_tol = transform_tol
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit on normal patches only.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Normal patches, one per row (e.g. from :class:`PatchExtractor`).
+        y : Ignored
+
+        Returns
+        -------
+        self : SparseAnomalyDetector
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        n_samples = X.shape[0]
+        n_validation = int(round(self.validation_fraction * n_samples))
+        if n_samples < 2 or not 0 < n_validation < n_samples:
+            raise ValueError(
+                "SparseAnomalyDetector splits the rows into a training and a validation "
+                f"part and needs at least one row in each; got n_samples = {n_samples} with "
+                f"validation_fraction={self.validation_fraction}."
+            )
+        rng = check_random_state(self.random_state)
+        order = rng.permutation(n_samples)
+        validation, train = order[:n_validation], order[n_validation:]
+        started = time.perf_counter()
+        self._report(f"fit: learning {self.n_components} atoms on {len(train)} rows (S)",
+                     started)
+        self.features_ = SparseFeatureExtractor(
+            self.dictionary, n_components=self.n_components, alpha=self.alpha,
+            max_iter=self.max_iter, transform_max_iter=self.transform_max_iter,
+            transform_tol=self.transform_tol, random_state=rng, n_jobs=self.n_jobs,
+            verbose=max(0, self.verbose - 1),
+        ).fit(X[train])
+        self.n_iter_ = max(1, self.features_.n_iter_)
+        self._report(f"fit: dictionary learned in {self.n_iter_} passes; coding "
+                     f"{len(validation)} held-out rows (V)", started)
+        validation_features = self._log_features(X[validation])
+        if self.density is None:
+            density = GaussianMixture(n_components=1, covariance_type="full",
+                                      reg_covar=_REG_COVAR,
+                                      random_state=rng.randint(np.iinfo(np.int32).max))
+        else:
+            density = self.density
+        self.density_ = clone(density).fit(validation_features)
+        self.validation_scores_ = self.density_.score_samples(validation_features)
+        self.offset_ = float(np.quantile(self.validation_scores_, self.fpr))
+        self._report(f"fit: density fitted, threshold {self.offset_:.4g} for "
+                     f"fpr={self.fpr}; done", started)
+        return self
+
+    def _report(self, message, started):
+        if self.verbose:
+            print(f"[SparseAnomalyDetector] {message} ({time.perf_counter() - started:.1f} s)",
+                  flush=True)
+
+    def _progress_printer(self, method, unit):
+        started = time.perf_counter()
+        # About ten lines per call, whatever the number of strips.
+        def report(n_done, n_total):
+            if n_done == n_total or n_done % max(1, n_total // 10) == 0:
+                self._report(f"{method}: {n_done}/{n_total} {unit}", started)
+        return report
+
+    def _log_features(self, X) -> np.ndarray:
+        """Log features of validated rows."""
+        return np.log(self.features_._features(X) + _LOG_FLOOR)
+
+    def _score_samples(self, X) -> np.ndarray:
+        """``score_samples`` of validated rows."""
+        return self.density_.score_samples(self._log_features(X))
+
+    def score_samples(self, X) -> np.ndarray:
+        """Log-density of each row's features under the normal model (higher = more normal).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._score_samples(X)
+
+    def decision_function(self, X) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X) -> np.ndarray:
+        """+1 for normal rows, -1 for anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of int of shape (n_samples,)
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def anomaly_map(self, images) -> np.ndarray:
+        """Per-pixel anomaly score of whole images.
+
+        Every ``patch_size x patch_size`` patch on a grid of step ``stride`` (plus patches
+        flush with the borders) is scored, and each pixel gets the mean of
+        ``-decision_function`` over the patches covering it: positive means anomalous at
+        the fitted false-positive rate.
+
+        Parameters
+        ----------
+        images : array-like of shape (H, W) or (n_images, H, W)
+
+        Returns
+        -------
+        scores : ndarray of the shape of ``images``
+        """
+        check_is_fitted(self)
+        stack, single = check_image_stack(images, name="images")
+        p = self.patch_size
+        if self.n_features_in_ != p * p:
+            raise ValueError(
+                f"anomaly_map cuts images into patch_size={p} patches ({p * p} values), but "
+                f"the detector was fitted on rows of {self.n_features_in_} features."
+            )
+        check_patch_fits((p, p), stack.shape)
+        check_stride(self.stride, p)
+        rows = patch_positions(stack.shape[1], p, self.stride)
+        cols = patch_positions(stack.shape[2], p, self.stride)
+        numerator, counts = accumulate_strips(
+            lambda index, local_rows, strip: self._score_strip(strip, local_rows, cols),
+            (stack,), p, rows, len(cols) * p * p, n_jobs=self.n_jobs,
+            progress=self._progress_printer("anomaly_map", "strips") if self.verbose else None,
+        )
+        scores = numerator / counts
+        return scores[0] if single else scores
+
+    def _score_strip(self, strip, local_rows, col_positions):
+        p = self.patch_size
+        patches = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,
+                                     (p, p)).reshape(-1, p * p)
+        anomaly = (self.offset_ - self._score_samples(patches)).reshape(
+            1, len(local_rows), len(col_positions))
+        numerator = assemble_patch_weights(anomaly, local_rows, col_positions, (p, p),
+                                           strip.shape)[0]
+        counts = assemble_patch_weights(np.ones_like(anomaly), local_rows, col_positions,
+                                        (p, p), strip.shape)[0]
+        return numerator, counts
+
+    def predict_mask(self, images) -> np.ndarray:
+        """Boolean anomaly masks: ``anomaly_map > 0`` without regions smaller than
+        ``min_region_size`` pixels.
+
+        Parameters
+        ----------
+        images : array-like of shape (H, W) or (n_images, H, W)
+
+        Returns
+        -------
+        mask : ndarray of bool of the shape of ``images``
+        """
+        detected = self.anomaly_map(images) > 0
+        if self.min_region_size > 1:
+            stack = detected[np.newaxis] if detected.ndim == 2 else detected
+            for plane in stack:
+                labels, n_regions = ndimage.label(plane)
+                if n_regions:
+                    sizes = np.bincount(labels.ravel())
+                    small = sizes < self.min_region_size
+                    small[0] = False
+                    plane[small[labels]] = False
+        return detected

@@ -1,0 +1,5 @@
+"""Classification by sparse representation (SRC)."""
+
+from ._src import SRCClassifier
+
+__all__ = ["SRCClassifier"]

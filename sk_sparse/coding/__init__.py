@@ -1,0 +1,21 @@
+"""Sparse coding kernels, batched over many signals (atoms are the rows of a dictionary).
+
+* :func:`batch_omp` and :func:`masked_omp`: orthogonal matching pursuit, on all entries
+  or on the observed entries of each signal;
+* :func:`bpdn`: basis pursuit denoising (l1, optionally group-sparse) by ADMM with exact
+  active-set finishing, and :func:`bpdn_objective`;
+* :func:`constrained_l1`: the sparsest code within a residual bound.
+"""
+
+from ._bpdn import bpdn, bpdn_objective
+from ._constrained import constrained_l1
+from ._omp import batch_omp, default_n_nonzero_coefs, masked_omp
+
+__all__ = [
+    "batch_omp",
+    "bpdn",
+    "bpdn_objective",
+    "constrained_l1",
+    "default_n_nonzero_coefs",
+    "masked_omp",
+]

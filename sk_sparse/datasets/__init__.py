@@ -1,0 +1,19 @@
+"""Test images, synthetic images and noise.
+
+``camera`` (scikit-image's CC0 cameraman, by Lav Varshney) ships with sk_sparse, so the
+demo and the tests run without optional dependencies; the other names are read from
+scikit-image's bundled data when scikit-image is installed.
+"""
+
+from ..dictionaries import load_dictionary  # where earlier releases had it
+from ._images import IMAGE_NAMES, load_image
+from ._synthetic import add_noise, make_checkerboard, make_defects
+
+__all__ = [
+    "IMAGE_NAMES",
+    "add_noise",
+    "load_dictionary",
+    "load_image",
+    "make_checkerboard",
+    "make_defects",
+]

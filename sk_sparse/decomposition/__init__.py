@@ -1,0 +1,26 @@
+"""Dictionary learning and dictionary-based features.
+
+* :func:`ksvd` / :class:`KSVD` (OMP coding) and :func:`mod` (BPDN coding), sharing one
+  initialisation and one dead-atom reseeding rule;
+* :func:`resolve_dictionary`: the one place that turns an estimator's ``dictionary``
+  parameter ("shipped", "dct", "ksvd", "mod", "minibatch" or atoms) into atoms;
+* :class:`SparseFeatureExtractor`: representation error and sparsity of BPDN codes.
+"""
+
+from ._features import SparseFeatureExtractor
+from ._ksvd import KSVD, ksvd
+from ._mod import mod
+from ._resolve import DICTIONARY_OPTIONS, resolve_dictionary
+
+# The name of earlier releases.
+bpdn_dictionary_learning = mod
+
+__all__ = [
+    "DICTIONARY_OPTIONS",
+    "KSVD",
+    "SparseFeatureExtractor",
+    "bpdn_dictionary_learning",
+    "ksvd",
+    "mod",
+    "resolve_dictionary",
+]

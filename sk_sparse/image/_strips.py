@@ -1,0 +1,67 @@
+"""The strip runner: image estimators process every image in horizontal strips.
+
+Each strip holds whole rows of patches, so its partial result needs no neighbour; strips
+are bounded by the shared work budget, so memory does not grow with the image size, and
+they are the unit of parallel work (:mod:`sk_sparse.utils._parallel`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..utils._parallel import even_slices, run_tasks
+
+
+def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_per_row, *,
+                      n_jobs=None, dtype=np.float64, progress=None):
+    """Run ``strip_task`` on every strip of every image in parallel and sum the results.
+
+    Image estimators return, per strip, a partial weighted sum and a partial weight sum
+    over the rows the strip's patches cover. This runs all (image, strip) tasks with
+    :func:`~sk_sparse.utils._parallel.run_tasks` and adds the partial sums into full-size
+    arrays as they arrive, so only a few strips are alive at once. Each task receives only
+    its own rows of the images, which is all a remote worker is sent. Sums are taken in
+    task order, so the result does not depend on the backend, on ``n_jobs`` or on which
+    worker finishes first (bit for bit).
+
+    Parameters
+    ----------
+    strip_task : callable ``(image_index, local_row_positions, *strips) -> (numerator, weights)``
+        ``strips`` are the rows ``start:stop`` of each array of ``stacks`` for one image,
+        ``start`` being the first patch row of the strip and ``stop`` the end of its last
+        patch; ``local_row_positions`` are the strip's patch rows relative to ``start``.
+        ``numerator`` and ``weights`` have the shape of the strip.
+    stacks : tuple of ndarray of shape (n_images, H, W)
+        The image stack, and any per-pixel companion (e.g. a mask).
+    patch_height : int
+    row_positions : ndarray of int
+        Top rows of all patches of an image.
+    values_per_row : int
+        Working values one row of patches needs (e.g. ``n_cols * p * p`` coefficients);
+        strips hold as many rows as the shared work budget allows.
+    n_jobs : int, default=None
+    dtype : dtype, default=np.float64
+    progress : callable ``(n_done, n_tasks) -> None``, default=None
+        Called in the calling process after each strip is added (progress reports).
+
+    Returns
+    -------
+    numerator, weights : ndarray of shape ``(n_images, H, W)``
+    """
+    images_shape = stacks[0].shape
+    strips = [(index, row_positions[rows][0], row_positions[rows][-1] + patch_height,
+               row_positions[rows])
+              for index in range(images_shape[0])
+              for rows in even_slices(len(row_positions), values_per_row)]
+    arguments = [(index, positions - start, *(stack[index, start:stop] for stack in stacks))
+                 for index, start, stop, positions in strips]
+    numerator = np.zeros(images_shape, dtype=dtype)
+    weights = np.zeros(images_shape, dtype=dtype)
+    results = run_tasks(strip_task, arguments, n_jobs=n_jobs)
+    for n_done, ((index, start, stop, _), (strip_numerator, strip_weights)) in enumerate(
+            zip(strips, results), start=1):
+        numerator[index, start:stop] += strip_numerator
+        weights[index, start:stop] += strip_weights
+        if progress is not None:
+            progress(n_done, len(arguments))
+    return numerator, weights

@@ -1,0 +1,146 @@
+"""The sliding-DCT hard-thresholding kernel, strip by strip.
+
+The coefficients of *all* sliding ``p x p`` patches are computed as two batched 1-D DCTs,
+since the 2-D DCT is separable: first along the rows of every row-window, then along the
+columns of every column-window of that intermediate result. Each 1-D transform is a
+single ``(N, p) @ (p, p)`` matrix product over the whole strip.
+
+The inverse runs the other way round and aggregates as it goes: after inverting the
+column transform the windows are overlap-added along columns, so the last inverse
+transform acts on ``p`` times fewer values than a per-patch inverse would.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ..dictionaries import dct_matrix
+from ..utils._compat import Interval, validate_params
+from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+from ..image._grid import assemble_patch_weights, gather_windows, overlap_add, patch_positions
+from ..image._strips import accumulate_strips
+
+
+def _apply_last_axis(array: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``array @ matrix`` on the last axis as one 2-D product (BLAS gemm, not a batch loop)."""
+    size = array.shape[-1]
+    return (array.reshape(-1, size) @ matrix).reshape(*array.shape[:-1], matrix.shape[1])
+
+
+def _threshold_strip(strip, row_positions, col_positions, transform, threshold, sparsity):
+    """Denoise one strip; return its weighted sum and weight sum, both ``strip.shape``.
+
+    ``transform`` is the ``p x p`` DCT matrix in the working dtype.
+    """
+    height, width = strip.shape
+    size = transform.shape[0]
+    # Forward: rows of each row-window, then columns of each column-window.
+    half = _apply_last_axis(gather_windows(strip, row_positions, size), transform.T)
+    coefs = _apply_last_axis(gather_windows(half, col_positions, size), transform.T)
+    del half  # (n_rows, n_cols, u, v) is the large array; free what precedes it
+    keep = np.abs(coefs) > threshold
+    keep[..., 0, 0] = True  # the DC coefficient carries the local mean: never threshold it
+    coefs *= keep
+    if sparsity:
+        # 1 / ||x||_0 counting the DC; the floor at 1 covers an all-zero (black) patch.
+        weights = 1.0 / np.maximum(keep.sum(axis=(-2, -1)), 1).astype(strip.dtype)
+        coefs *= weights[..., np.newaxis, np.newaxis]
+    else:
+        weights = np.ones(coefs.shape[:2], dtype=strip.dtype)
+    del keep
+    # Inverse the column transform, aggregate along columns, then inverse the rows.
+    partial = overlap_add(_apply_last_axis(coefs, transform), col_positions, width)
+    del coefs
+    numerator = overlap_add(_apply_last_axis(partial, transform), row_positions, height)
+    weight_sum = assemble_patch_weights(weights, row_positions, col_positions, (size, size),
+                                        strip.shape)
+    return numerator, weight_sum
+
+
+@validate_params(
+    {
+        "images": ["array-like"],
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "thresholds": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "sparsity_weights": ["boolean"],
+        "n_jobs": [Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def sliding_dct_denoise(images, patch_size, thresholds, *, stride=1, sparsity_weights=False,
+                        n_jobs=None):
+    """Hard-threshold the 2-D DCT of every patch and aggregate the estimates.
+
+    The function behind :class:`~sk_sparse.restoration.SlidingDCTDenoiser`, with the
+    thresholds given directly.
+
+    Parameters
+    ----------
+    images : array-like of shape (H, W) or (n_images, H, W)
+        Noisy images; float32 stays float32, other dtypes are processed in float64.
+    patch_size : int
+        Side ``p`` of the square patches.
+    thresholds : float or array-like of shape (n_images,)
+        Coefficients with ``|c| <= threshold`` are set to zero (the DC coefficient never).
+    stride : int, default=1
+        Distance between patches, at most ``patch_size``; a final patch flush with the
+        border is added when the grid misses it, so every pixel is covered.
+    sparsity_weights : bool, default=False
+        Weight each patch estimate by ``1 / max(||c||_0, 1)`` instead of uniformly.
+    n_jobs : int, default=None
+        Strips of all images are processed in parallel with joblib (threads preferred,
+        since the work is in NumPy/BLAS calls that release the GIL).
+
+    Returns
+    -------
+    denoised : ndarray of the shape of ``images``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.restoration import sliding_dct_denoise
+    >>> noisy = 0.5 + np.random.default_rng(0).normal(0, 0.1, size=(64, 64))
+    >>> denoised = sliding_dct_denoise(noisy, 8, 0.3)
+    >>> bool(np.abs(denoised - 0.5).mean() < np.abs(noisy - 0.5).mean() / 3)
+    True
+    """
+    stack, single = check_image_stack(images, name="images")
+    check_patch_fits((patch_size, patch_size), stack.shape)
+    check_stride(stride, patch_size)
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    if thresholds.ndim > 1 or (thresholds.ndim == 1 and thresholds.shape != (len(stack),)):
+        raise ValueError(
+            f"thresholds must be a float or one per image, shape ({len(stack)},); got "
+            f"shape {thresholds.shape}."
+        )
+    if np.any(thresholds < 0) or not np.all(np.isfinite(thresholds)):
+        raise ValueError("thresholds must be finite and non-negative.")
+    denoised = _sliding_dct_denoise(stack, patch_size, thresholds, stride=stride,
+                                    sparsity_weights=sparsity_weights, n_jobs=n_jobs)
+    return denoised[0] if single else denoised
+
+
+def _sliding_dct_denoise(images, patch_size, thresholds, *, stride=1, sparsity_weights=False,
+                         n_jobs=None):
+    """The computation of :func:`sliding_dct_denoise` on a validated stack."""
+    n_images, height, width = images.shape
+    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (n_images,))
+    transform = dct_matrix(patch_size, images.dtype)
+    row_positions = patch_positions(height, patch_size, stride)
+    col_positions = patch_positions(width, patch_size, stride)
+
+    def strip_task(index, local_rows, strip):
+        return _threshold_strip(strip, local_rows, col_positions, transform,
+                                images.dtype.type(thresholds[index]), sparsity_weights)
+
+    numerator, weight_sum = accumulate_strips(
+        strip_task, (images,), patch_size, row_positions, len(col_positions) * patch_size**2,
+        n_jobs=n_jobs, dtype=images.dtype,
+    )
+    numerator /= weight_sum
+    return numerator
+
+

@@ -1,0 +1,2 @@
+"""Shared plumbing: scikit-learn compatibility, input validation, linear algebra, the
+parallel runner, and :mod:`~sk_sparse.utils.discovery`."""

@@ -1,0 +1,125 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import Lasso
+
+from sk_sparse import PatchExtractor, bpdn, bpdn_objective
+from sk_sparse.datasets import load_dictionary
+
+
+@pytest.fixture(scope="module")
+def patches(camera_module):
+    patches = PatchExtractor(patch_size=8, stride=5).fit_transform(camera_module[:200, :200])
+    return patches - patches.mean(axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def camera_module():
+    from sk_sparse.datasets import load_image
+
+    return load_image("camera")
+
+
+def fista(X, dictionary, alpha, group_alpha=0.0, groups=None, n_iter=20000):
+    """Accelerated proximal gradient, run far past convergence: an independent reference."""
+    step = 1.0 / np.linalg.norm(dictionary, 2) ** 2
+    codes = np.zeros((len(X), len(dictionary)))
+    momentum, t = codes.copy(), 1.0
+    labels = None if groups is None else np.asarray(groups)
+    for _ in range(n_iter):
+        gradient = (momentum @ dictionary - X) @ dictionary.T
+        v = momentum - step * gradient
+        new = np.sign(v) * np.maximum(np.abs(v) - step * alpha, 0)
+        if group_alpha:
+            for g in np.unique(labels):
+                block = new[:, labels == g]
+                norm = np.linalg.norm(block, axis=1, keepdims=True)
+                shrink = np.maximum(1 - step * group_alpha / np.maximum(norm, 1e-300), 0)
+                new[:, labels == g] = block * shrink
+        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        momentum = new + (t - 1) / t_next * (new - codes)
+        codes, t = new, t_next
+    return codes
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.2])
+def test_objective_matches_converged_lasso(patches, alpha):
+    dictionary = load_dictionary()
+    X = patches[:40]
+    ours = bpdn(X, dictionary, alpha=alpha, tol=1e-6, max_iter=5000)
+    # sklearn's Lasso minimises 1/(2 n) ||y - A w||^2 + a ||w||_1 with n = n_features.
+    reference = np.array([
+        Lasso(alpha=alpha / X.shape[1], fit_intercept=False, tol=1e-12,
+              max_iter=200_000).fit(dictionary.T, x).coef_ for x in X
+    ])
+    ours_value = bpdn_objective(X, dictionary, ours, alpha=alpha)
+    reference_value = bpdn_objective(X, dictionary, reference, alpha=alpha)
+    assert np.all(np.abs(ours_value - reference_value) <= 1e-4 * reference_value)
+
+
+def test_group_variant_matches_fista(patches):
+    dictionary = load_dictionary()[:64]
+    groups = np.repeat(np.arange(8), 8)
+    X = patches[:15]
+    ours = bpdn(X, dictionary, alpha=0.02, group_alpha=0.05, groups=groups, tol=1e-7,
+                max_iter=10_000)
+    reference = fista(X, dictionary, 0.02, 0.05, groups)
+    kwargs = {"alpha": 0.02, "group_alpha": 0.05, "groups": groups}
+    ours_value = bpdn_objective(X, dictionary, ours, **kwargs)
+    reference_value = bpdn_objective(X, dictionary, reference, **kwargs)
+    assert np.all(np.abs(ours_value - reference_value) <= 1e-4 * reference_value)
+    # Whole groups are switched off.
+    assert np.any(np.all(ours.reshape(len(X), 8, 8) == 0, axis=2))
+
+
+def test_orthonormal_dictionary_gives_soft_thresholding(rng):
+    X = rng.normal(size=(20, 6))
+    codes = bpdn(X, np.eye(6), alpha=0.5, tol=1e-9, max_iter=5000)
+    np.testing.assert_allclose(codes, np.sign(X) * np.maximum(np.abs(X) - 0.5, 0), atol=1e-6)
+
+
+def test_codes_do_not_depend_on_the_batch(patches):
+    dictionary = load_dictionary()
+    full = bpdn(patches[:300], dictionary, alpha=0.05)
+    part = bpdn(patches[100:200], dictionary, alpha=0.05)
+    np.testing.assert_allclose(full[100:200], part, atol=1e-12)
+    np.testing.assert_allclose(bpdn(patches[:300], dictionary, alpha=0.05, n_jobs=2), full,
+                               atol=1e-12)
+
+
+def test_codes_do_not_depend_on_the_batch_with_large_supports():
+    # 15 x 15 grass patches need 30+ atoms: polishing budgets run out and ADMM finishes
+    # many codes at a loose tolerance; every signal must still be solved on its own.
+    from sk_sparse import PatchExtractor
+    from sk_sparse.datasets import load_image
+
+    patches = PatchExtractor(patch_size=15, stride=7).fit_transform(load_image("grass"))
+    rng = np.random.default_rng(0)
+    dictionary = patches[rng.choice(len(patches), 64, replace=False)]
+    dictionary = dictionary / np.linalg.norm(dictionary, axis=1, keepdims=True)
+    signals = patches[:600]
+    full, n_iter = bpdn(signals, dictionary, alpha=0.1, tol=1e-2, return_n_iter=True)
+    assert np.any(n_iter > 1)  # some codes came out of ADMM, not the first search
+    part = bpdn(signals[250:350], dictionary, alpha=0.1, tol=1e-2)
+    np.testing.assert_allclose(full[250:350], part, atol=1e-10)
+
+
+def test_float32_and_iterations(patches):
+    dictionary = load_dictionary()
+    codes32, n_iter = bpdn(patches[:50].astype(np.float32), dictionary.astype(np.float32),
+                           alpha=0.05, return_n_iter=True)
+    assert codes32.dtype == np.float32 and np.all(n_iter >= 1)
+    codes64 = bpdn(patches[:50], dictionary, alpha=0.05)
+    value32 = bpdn_objective(patches[:50], dictionary, codes32.astype(float), alpha=0.05)
+    value64 = bpdn_objective(patches[:50], dictionary, codes64, alpha=0.05)
+    np.testing.assert_allclose(value32, value64, rtol=1e-3)
+
+
+def test_zero_signal_and_errors():
+    dictionary = np.eye(3)
+    np.testing.assert_array_equal(bpdn(np.zeros((2, 3)), dictionary, alpha=0.1), 0)
+    with pytest.raises(ValueError, match="alpha"):
+        bpdn(np.ones((1, 3)), dictionary, alpha=-1)
+    with pytest.raises(ValueError, match="needs groups"):
+        bpdn(np.ones((1, 3)), dictionary, alpha=0.1, group_alpha=0.1)
+    with pytest.raises(ValueError, match="one group label per atom"):
+        bpdn(np.ones((1, 3)), dictionary, alpha=0.1, group_alpha=0.1, groups=[0, 1])

@@ -1,0 +1,70 @@
+"""The strip runner shared by the image estimators."""
+
+import numpy as np
+import pytest
+
+from sk_sparse.image import accumulate_strips, patch_positions
+from sk_sparse.utils._parallel import WORK_BUDGET
+
+
+def per_row(rows_per_strip):
+    """``values_per_row`` that makes the shared budget hold ``rows_per_strip`` patch rows."""
+    return WORK_BUDGET // rows_per_strip
+
+
+def patch_means_task(patch):
+    """Each patch's mean spread over its pixels: sums over overlapping patches."""
+    def task(index, local_rows, strip):
+        numerator = np.zeros_like(strip)
+        weights = np.zeros_like(strip)
+        for row in local_rows:
+            for col in range(strip.shape[1] - patch + 1):
+                window = (slice(row, row + patch), slice(col, col + patch))
+                numerator[window] += strip[window].mean() * (index + 1)
+                weights[window] += 1
+        return numerator, weights
+    return task
+
+
+@pytest.mark.parametrize("rows_per_strip", [1, 7, 10_000])
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_strips_add_up_to_the_whole_image_bit_for_bit(rng, rows_per_strip, n_jobs):
+    patch = 4
+    images = rng.random((2, 23, 9))
+    rows = patch_positions(23, patch, 1)
+    # Reference: one task per image, holding every patch row.
+    expected = accumulate_strips(patch_means_task(patch), (images,), patch, rows, 1)
+    # One patch row per strip: up to `patch` strips add into the same pixel.
+    result = accumulate_strips(patch_means_task(patch), (images,), patch, rows,
+                               per_row(rows_per_strip), n_jobs=n_jobs)
+    if rows_per_strip == 10_000:
+        np.testing.assert_array_equal(result[0], expected[0])
+    else:  # other summation order than the single strip, but the same for every n_jobs
+        np.testing.assert_allclose(result[0], expected[0], rtol=1e-13)
+        again = accumulate_strips(patch_means_task(patch), (images,), patch, rows,
+                                  per_row(rows_per_strip))
+        np.testing.assert_array_equal(result[0], again[0])
+    np.testing.assert_array_equal(result[1], expected[1])
+    assert np.all(expected[1] > 0)
+
+
+def test_tasks_receive_only_their_rows_and_progress_is_reported(rng):
+    images = rng.random((2, 20, 6))
+    masks = images > 0.5
+    rows = patch_positions(20, 5, 1)
+    seen_shapes, reports = [], []
+
+    def task(index, local_rows, strip, mask):
+        seen_shapes.append(strip.shape)
+        assert strip.shape == mask.shape
+        assert local_rows[0] == 0 and local_rows[-1] + 5 == strip.shape[0]
+        return strip * mask, np.ones_like(strip)
+
+    numerator, weights = accumulate_strips(task, (images, masks), 5, rows, per_row(4),
+                                           progress=lambda done, total: reports.append(
+                                               (done, total)))
+    n_tasks = len(seen_shapes)
+    assert n_tasks == 2 * 4  # 16 patch rows, 4 per strip, two images
+    assert all(shape[0] == 4 + 5 - 1 for shape in seen_shapes)
+    assert reports == [(k, n_tasks) for k in range(1, n_tasks + 1)]
+    np.testing.assert_allclose(numerator / weights, images * masks)

@@ -1,0 +1,169 @@
+import numpy as np
+import pytest
+from scipy.fft import dctn, idctn
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sk_sparse import NoiseEstimator, SlidingDCTDenoiser
+from sk_sparse.datasets import add_noise, make_checkerboard
+from sk_sparse.metrics import psnr, psnr_scorer
+
+SIGMA = 20 / 255
+
+
+def slow_reference(noisy, patch, tau, stride=1, sparsity=False):
+    """Per-patch loop with scipy's DCT: independent of the vectorised kernel."""
+    height, width = noisy.shape
+    rows = list(range(0, height - patch + 1, stride))
+    cols = list(range(0, width - patch + 1, stride))
+    rows += [height - patch] if rows[-1] != height - patch else []
+    cols += [width - patch] if cols[-1] != width - patch else []
+    numerator = np.zeros_like(noisy)
+    weights = np.zeros_like(noisy)
+    for r in rows:
+        for c in cols:
+            coefficients = dctn(noisy[r:r + patch, c:c + patch], norm="ortho")
+            keep = np.abs(coefficients) > tau
+            keep[0, 0] = True
+            weight = 1.0 / max(keep.sum(), 1) if sparsity else 1.0
+            numerator[r:r + patch, c:c + patch] += weight * idctn(coefficients * keep,
+                                                                  norm="ortho")
+            weights[r:r + patch, c:c + patch] += weight
+    return numerator / weights
+
+
+@pytest.mark.parametrize("stride, weights", [(1, "uniform"), (1, "sparsity"), (3, "uniform"),
+                                             (8, "sparsity")])
+def test_matches_slow_reference_on_camera(camera, stride, weights):
+    clean = camera[200:264, 230:300]
+    noisy = add_noise(clean, SIGMA, random_state=0)
+    denoised = SlidingDCTDenoiser(sigma=SIGMA, stride=stride, weights=weights).transform(noisy)
+    reference = slow_reference(noisy, 8, 3 * SIGMA, stride, weights == "sparsity")
+    assert abs(psnr(clean, denoised) - psnr(clean, reference)) < 0.1
+    np.testing.assert_allclose(denoised, reference, atol=1e-10)
+    assert psnr(clean, denoised) > psnr(clean, noisy) + 1
+
+
+def test_dc_is_never_thresholded():
+    # A constant patch has only a DC coefficient (p * 0.01 = 0.08), far below tau = 3.
+    dark = np.full((16, 16), 0.01)
+    np.testing.assert_allclose(SlidingDCTDenoiser(sigma=1.0).transform(dark), dark)
+
+
+def test_universal_threshold(camera):
+    noisy = add_noise(camera[:64, :64], SIGMA, random_state=1)
+    tau = SIGMA * np.sqrt(2 * np.log(64))
+    denoised = SlidingDCTDenoiser(sigma=SIGMA, threshold="universal").transform(noisy)
+    np.testing.assert_allclose(denoised, slow_reference(noisy, 8, tau), atol=1e-10)
+
+
+def test_checkerboard_shift_hurts_tiles_not_sliding_windows():
+    # 136 = 8.5 squares, so both shifts put the same number of edges inside the image.
+    results = {}
+    for shift in (0, 1):
+        clean = make_checkerboard(136, 16, low=0.2, high=0.8, shift=shift)
+        noisy = add_noise(clean, SIGMA, random_state=0)
+        for name, kwargs in {"tiles": {"stride": 8}, "sliding": {},
+                             "sparsity": {"weights": "sparsity"}}.items():
+            denoised = SlidingDCTDenoiser(sigma=SIGMA, **kwargs).transform(noisy)
+            results[name, shift] = psnr(clean, denoised)
+    assert results["tiles", 0] - results["tiles", 1] > 5
+    assert abs(results["sliding", 0] - results["sliding", 1]) < 0.3
+    assert abs(results["sparsity", 0] - results["sparsity", 1]) < 0.3
+    # Sparsity-aware aggregation favours the many patches that are exactly constant.
+    for shift in (0, 1):
+        assert results["sparsity", shift] >= results["sliding", shift]
+
+
+def test_grid_search_picks_about_three_sigma(camera):
+    clean = camera.reshape(2, 256, 2, 256).swapaxes(1, 2).reshape(4, 256, 256)
+    noisy = add_noise(clean, SIGMA, random_state=0)
+    grid = {"threshold": [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0]}
+    search = GridSearchCV(SlidingDCTDenoiser(sigma=SIGMA), grid, cv=2).fit(noisy, clean)
+    assert search.best_params_["threshold"] in (2.5, 3.0, 3.5)
+    scored = GridSearchCV(SlidingDCTDenoiser(sigma=SIGMA), grid, cv=2,
+                          scoring=psnr_scorer).fit(noisy, clean)
+    assert scored.best_params_ == search.best_params_
+
+
+def test_auto_sigma_uses_noise_estimator(camera):
+    noisy = add_noise(camera[:128, :128], SIGMA, random_state=2)
+    sigma_hat = NoiseEstimator().estimate(noisy)
+    np.testing.assert_allclose(SlidingDCTDenoiser().transform(noisy),
+                               SlidingDCTDenoiser(sigma=sigma_hat).transform(noisy))
+
+
+def test_stack_matches_single_images_and_n_jobs(camera):
+    stack = add_noise(np.stack([camera[:96, :80], camera[300:396, 100:180]]), SIGMA,
+                      random_state=3)
+    denoiser = SlidingDCTDenoiser(sigma=SIGMA)
+    together = denoiser.transform(stack)
+    for image, result in zip(stack, together):
+        np.testing.assert_allclose(denoiser.transform(image), result, atol=1e-12)
+    np.testing.assert_allclose(SlidingDCTDenoiser(sigma=SIGMA, n_jobs=2).transform(stack),
+                               together, atol=1e-12)
+
+
+def test_dtypes_and_ranges(camera):
+    clean = camera[:64, :64]
+    noisy = add_noise(clean, SIGMA, random_state=4)
+    reference = SlidingDCTDenoiser(sigma=SIGMA).transform(noisy)
+    as32 = SlidingDCTDenoiser(sigma=SIGMA).transform(noisy.astype(np.float32))
+    assert as32.dtype == np.float32
+    np.testing.assert_allclose(as32, reference, atol=1e-5)
+    # uint8 stays in its own range convention: sigma and output in grey levels.
+    as8 = np.round(noisy * 255).astype(np.uint8)
+    out8 = SlidingDCTDenoiser(sigma=20).transform(as8)
+    assert out8.dtype == np.float64 and out8.max() > 1.5
+    np.testing.assert_allclose(
+        out8 / 255, SlidingDCTDenoiser(sigma=SIGMA).transform(as8 / 255.0), atol=1e-10
+    )
+
+
+def test_input_not_modified(camera):
+    noisy = add_noise(camera[:32, :32], SIGMA, random_state=5)
+    before = noisy.copy()
+    SlidingDCTDenoiser(sigma=SIGMA, weights="sparsity").fit_transform(noisy)
+    np.testing.assert_array_equal(noisy, before)
+
+
+@pytest.mark.parametrize(
+    "kwargs, X, error, message",
+    [
+        ({}, np.full((16, 16), np.nan), ValueError, "NaN"),
+        ({}, np.full((16, 16), np.inf), ValueError, "infinity"),
+        ({}, np.ones(16), ValueError, "single grey image of shape"),
+        ({}, np.ones((16, 16, 3)), ValueError, "looks like a colour image"),
+        ({"stride": 9}, np.ones((16, 16)), ValueError, "stride=9 is larger than patch_size"),
+        ({"patch_size": 20}, np.ones((16, 16)), ValueError, "patch_size=\\(20, 20\\) is larger"),
+        ({"sigma": 0.0}, np.ones((16, 16)), InvalidParameterError, "'sigma' parameter"),
+        ({"sigma": -1.0}, np.ones((16, 16)), InvalidParameterError, "'sigma' parameter"),
+        ({"weights": "median"}, np.ones((16, 16)), InvalidParameterError, "'weights'"),
+        ({}, np.ones((16, 16), dtype=complex), ValueError, "Complex"),
+    ],
+)
+def test_bad_input(kwargs, X, error, message):
+    with pytest.raises(error, match=message):
+        SlidingDCTDenoiser(**{"sigma": 0.1, **kwargs}).transform(X)
+
+
+def test_score_is_psnr(camera):
+    clean = camera[:64, :64]
+    noisy = add_noise(clean, SIGMA, random_state=6)
+    denoiser = SlidingDCTDenoiser(sigma=SIGMA)
+    assert denoiser.score(noisy, clean) == pytest.approx(psnr(clean, denoiser.transform(noisy)))
+    with pytest.raises(ValueError, match="same shape"):
+        denoiser.score(noisy, clean[:32])
+
+
+def test_working_memory_is_bounded_by_strips():
+    import tracemalloc
+
+    noisy = np.random.default_rng(0).normal(0.5, 0.1, size=(1024, 1024))
+    denoiser = SlidingDCTDenoiser(sigma=0.1)
+    tracemalloc.start()
+    denoiser.transform(noisy)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # All 8x8 coefficients at once would be 1024^2 * 64 * 8 B = 512 MiB.
+    assert peak < 128 * 2**20
