@@ -1,11 +1,12 @@
-"""scikit-learn's common checks.
+"""scikit-learn's common checks for the image estimators.
 
 Image estimators read a 2-D array as *one image*, not as ``(n_samples, n_features)``, so
-the full ``parametrize_with_checks`` suite does not apply to them (their outputs are
-images, or a different number of rows). They run every API check that is meaningful for
-that input: construction, parameters, cloning, pickling, validation of bad input, no
-mutation of inputs. Estimators whose input is ``(n_samples, n_features)`` run the full suite
-(see ``test_common_2d.py``).
+``check_estimator`` skips them entirely (their tags say ``two_d_array=False``; their
+outputs are images, or a different number of rows). They run every API check that is
+meaningful for that input: construction, parameters, cloning, pickling, validation of bad
+input, no mutation of inputs. Estimators whose input is ``(n_samples, n_features)`` run
+the unmodified ``check_estimator`` (``test_common_2d.py``). Both lists are checked
+against :func:`sk_sparse.utils.discovery.all_estimators`.
 """
 
 import warnings
@@ -14,6 +15,7 @@ import pytest
 from sklearn.utils import estimator_checks
 
 from sk_sparse import NoiseEstimator, OMPInpainter, PatchExtractor, SlidingDCTDenoiser
+from sk_sparse.utils.discovery import all_estimators
 
 IMAGE_ESTIMATORS = [
     PatchExtractor(patch_size=2),
@@ -71,6 +73,12 @@ NOT_APPLICABLE = {
         _NEEDS_MASK,
     ),
 }
+
+
+def test_every_image_estimator_is_checked():
+    images = {name for name, cls in all_estimators()
+              if not cls().__sklearn_tags__().input_tags.two_d_array}
+    assert images == {type(estimator).__name__ for estimator in IMAGE_ESTIMATORS}
 
 
 @pytest.mark.parametrize("estimator", IMAGE_ESTIMATORS, ids=repr)

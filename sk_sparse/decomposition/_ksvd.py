@@ -38,9 +38,9 @@ def ksvd(X, n_components, *, n_nonzero_coefs, max_iter=10, tol=1e-6, fixed_atoms
     rank-one approximation (leading singular pair) of the residual of the signals that use
     it, with that atom's contribution added back.
 
-    Atoms that no signal uses after a coding stage are re-seeded with the
-    worst-represented signals' residuals, each used once and only in a new direction
-    (the rule shared with :func:`mod`).
+    After each round, atoms that no signal used, or that repeat an earlier atom's
+    direction, are re-seeded with the worst-represented signals, each used once and only
+    in a new direction (the rule shared with :func:`mod`).
 
     Parameters
     ----------
@@ -102,18 +102,18 @@ def ksvd(X, n_components, *, n_nonzero_coefs, max_iter=10, tol=1e-6, fixed_atoms
         if verbose:
             print(f"[KSVD] round {iteration + 1}/{max_iter}: mean squared error "
                   f"{errors[-1]:.6g}")
-        unused = ~codes.any(axis=0)
-        unused[:n_fixed] = False
-        reseed_atoms(dictionary, unused, residual, np.einsum("ij,ij->i", residual, residual),
-                     rng)
-        for atom in np.flatnonzero(~unused[n_fixed:]) + n_fixed:
+        for atom in range(n_fixed, n_components):
             users = np.flatnonzero(codes[:, atom])
+            if len(users) == 0:
+                continue
             # Residual of the users with this atom's contribution added back.
             local = residual[users] + np.outer(codes[users, atom], dictionary[atom])
             left, singular, right = np.linalg.svd(local, full_matrices=False)
             dictionary[atom] = right[0]
             codes[users, atom] = singular[0] * left[:, 0]
             residual[users] = local - np.outer(codes[users, atom], dictionary[atom])
+        reseed_atoms(dictionary, ~codes.any(axis=0), X,
+                     np.einsum("ij,ij->i", residual, residual), rng, n_fixed)
         if len(errors) > 1 and errors[-2] - errors[-1] <= tol * errors[-2]:
             break
     return dictionary, errors

@@ -37,9 +37,9 @@ def mod(X, n_components, *, alpha, max_iter=10, coding_max_iter=200, coding_tol=
     Each round codes ``X`` with :func:`~sk_sparse.coding.bpdn` and then sets the
     dictionary to the least-squares fit of the data on those codes (the method of optimal
     directions, Engan et al., 1999), ``D = (C^T C + eps I)^{-1} C^T X``, with unit-norm
-    atoms. Atoms no signal uses are re-seeded with the worst-represented training rows,
-    each used once and only in a new direction (the rule shared with
-    :func:`~sk_sparse.decomposition.ksvd`).
+    atoms. Atoms no signal used, or that repeat an earlier atom's direction, are
+    re-seeded with the worst-represented training rows, each used once and only in a new
+    direction (the rule shared with :func:`~sk_sparse.decomposition.ksvd`).
 
     Parameters
     ----------
@@ -100,9 +100,8 @@ def mod(X, n_components, *, alpha, max_iter=10, coding_max_iter=200, coding_tol=
         updated = np.linalg.solve(gram, codes.T @ X)
         unused = (np.abs(codes).sum(axis=0) == 0) | (
             np.linalg.norm(updated, axis=1) <= _DEAD_NORM)
-        updated = normalize_rows(updated)
-        if unused.any():
-            errors = np.sum((X - codes @ dictionary) ** 2, axis=1)
-            reseed_atoms(updated, unused, X, errors, rng)
-        dictionary = updated.astype(X.dtype, copy=False)
+        updated = normalize_rows(updated).astype(X.dtype, copy=False)
+        errors = np.einsum("ij,ij->i", X - codes @ updated, X - codes @ updated)
+        reseed_atoms(updated, unused, X, errors, rng)
+        dictionary = updated
     return dictionary, objectives
