@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -305,14 +306,15 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         rows = patch_positions(stack.shape[1], p, self.stride)
         cols = patch_positions(stack.shape[2], p, self.stride)
         numerator, counts = accumulate_strips(
-            lambda index, local_rows, strip: self._score_strip(strip, local_rows, cols),
+            partial(self._score_strip, col_positions=cols),
             (stack,), p, rows, len(cols) * p * p, n_jobs=self.n_jobs,
             progress=self._progress_printer("anomaly_map", "strips") if self.verbose else None,
         )
         scores = numerator / counts
         return scores[0] if single else scores
 
-    def _score_strip(self, strip, local_rows, col_positions):
+    def _score_strip(self, index, local_rows, strip, *, col_positions):
+        """Strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""
         p = self.patch_size
         patches = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,
                                      (p, p)).reshape(-1, p * p)

@@ -101,7 +101,7 @@ def _initial_rho(eig: np.ndarray) -> float:
     return float(np.sqrt(nonzero.min() * top))
 
 
-def _bpdn_chunk(S, dictionary, projector, eig, lam, group_weight, groups, max_iter, tol):
+def _bpdn_chunk(S, lam, dictionary, projector, eig, group_weight, groups, max_iter, tol):
     """ADMM on one chunk; returns codes (n, n_atoms) and iterations used per signal."""
     n_signals = S.shape[0]
     dtype = S.dtype
@@ -275,11 +275,10 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
     eig = np.maximum(eig, 0).astype(dtype)
     projector = (dictionary @ basis).astype(dtype)  # D W, (n_atoms, n_features)
 
-    def task(rows):
-        return _bpdn_chunk(X[rows], dictionary, projector, eig, alpha[rows],
-                           float(group_alpha), group_matrix, max_iter, tol)
-
-    results = run_chunks(task, n_signals, _VALUES_PER_ATOM * n_atoms, n_jobs=n_jobs)
+    results = run_chunks(
+        _bpdn_chunk, (X, np.ascontiguousarray(alpha)),
+        (dictionary, projector, eig, float(group_alpha), group_matrix, max_iter, tol),
+        values_per_row=_VALUES_PER_ATOM * n_atoms, n_jobs=n_jobs)
     codes = (np.concatenate([r[0] for r in results]) if results
              else np.zeros((0, n_atoms), dtype=dtype))
     if return_n_iter:

@@ -176,8 +176,9 @@ def _check_stopping(n_nonzero_coefs, tol, n_atoms, n_features, n_signals, dtype)
     return n_nonzero_coefs, tol
 
 
-def _code_in_chunks(task, n_signals, n_atoms, dtype, n_jobs):
-    results = run_chunks(task, n_signals, _VALUES_PER_ATOM * n_atoms, n_jobs=n_jobs)
+def _code_in_chunks(task, row_arrays, shared, n_atoms, dtype, n_jobs):
+    results = run_chunks(task, row_arrays, shared, values_per_row=_VALUES_PER_ATOM * n_atoms,
+                         n_jobs=n_jobs)
     if not results:
         return np.zeros((0, n_atoms), dtype=dtype)
     return np.concatenate(results, axis=0)
@@ -249,18 +250,22 @@ def batch_omp(X, dictionary, *, n_nonzero_coefs=None, tol=None, gram=None, n_job
 def _batch_omp(X, dictionary, n_nonzero_coefs, tol, *, gram=None, n_jobs=None):
     """The computation of :func:`batch_omp`: validated arrays of one dtype, a resolved
     sparsity and ``tol`` None or one value per signal."""
-    n_signals = X.shape[0]
     n_atoms = dictionary.shape[0]
-    dtype = X.dtype
     if gram is None:
         gram = dictionary @ dictionary.T
+    return _code_in_chunks(_plain_task, (X, tol), (dictionary, gram, n_nonzero_coefs),
+                           n_atoms, X.dtype, n_jobs)
 
-    def task(rows):
-        support, coefs = _omp_chunk(X[rows], None, dictionary, gram, None, n_nonzero_coefs,
-                                    None if tol is None else tol[rows])
-        return _scatter(support, coefs, n_atoms)
 
-    return _code_in_chunks(task, n_signals, n_atoms, dtype, n_jobs)
+def _plain_task(X, tol, dictionary, gram, n_nonzero_coefs):
+    support, coefs = _omp_chunk(X, None, dictionary, gram, None, n_nonzero_coefs, tol)
+    return _scatter(support, coefs, len(dictionary))
+
+
+def _masked_task(X, mask, tol, dictionary, squared_atoms_t, norm_floor, n_nonzero_coefs):
+    selection = np.maximum(np.sqrt(np.maximum(mask @ squared_atoms_t, 0)), norm_floor)
+    support, coefs = _omp_chunk(X, mask, dictionary, None, selection, n_nonzero_coefs, tol)
+    return _scatter(support, coefs, len(dictionary))
 
 
 @validate_params({**_KERNEL_PARAMS, "mask": ["array-like"],
@@ -323,17 +328,8 @@ def masked_omp(X, mask, dictionary, *, n_nonzero_coefs=None, tol=None, norm_floo
 def _masked_omp(X, mask, dictionary, n_nonzero_coefs, tol, *, norm_floor=0.1, n_jobs=None):
     """The computation of :func:`masked_omp`: validated arrays of one dtype (``X`` zero
     where ``mask`` is False), a resolved sparsity and ``tol`` None or one per signal."""
-    n_signals = X.shape[0]
-    n_atoms = dictionary.shape[0]
-    dtype = X.dtype
-    weights = mask.astype(dtype)
     squared_atoms_t = np.ascontiguousarray((dictionary**2).T)
-
-    def task(rows):
-        m = weights[rows]
-        selection = np.maximum(np.sqrt(np.maximum(m @ squared_atoms_t, 0)), norm_floor)
-        support, coefs = _omp_chunk(X[rows], m, dictionary, None, selection, n_nonzero_coefs,
-                                    None if tol is None else tol[rows])
-        return _scatter(support, coefs, n_atoms)
-
-    return _code_in_chunks(task, n_signals, n_atoms, dtype, n_jobs)
+    return _code_in_chunks(
+        _masked_task, (X, mask.astype(X.dtype), tol),
+        (dictionary, squared_atoms_t, norm_floor, n_nonzero_coefs), len(dictionary), X.dtype,
+        n_jobs)

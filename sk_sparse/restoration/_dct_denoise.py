@@ -12,6 +12,7 @@ transform acts on ``p`` times fewer values than a per-patch inverse would.
 
 from __future__ import annotations
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,6 +28,13 @@ def _apply_last_axis(array: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """``array @ matrix`` on the last axis as one 2-D product (BLAS gemm, not a batch loop)."""
     size = array.shape[-1]
     return (array.reshape(-1, size) @ matrix).reshape(*array.shape[:-1], matrix.shape[1])
+
+
+def _threshold_task(index, local_rows, strip, *, col_positions, transform, thresholds,
+                    sparsity):
+    """The strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""
+    return _threshold_strip(strip, local_rows, col_positions, transform, thresholds[index],
+                            sparsity)
 
 
 def _threshold_strip(strip, row_positions, col_positions, transform, threshold, sparsity):
@@ -132,10 +140,8 @@ def _sliding_dct_denoise(images, patch_size, thresholds, *, stride=1, sparsity_w
     row_positions = patch_positions(height, patch_size, stride)
     col_positions = patch_positions(width, patch_size, stride)
 
-    def strip_task(index, local_rows, strip):
-        return _threshold_strip(strip, local_rows, col_positions, transform,
-                                images.dtype.type(thresholds[index]), sparsity_weights)
-
+    strip_task = partial(_threshold_task, col_positions=col_positions, transform=transform,
+                         thresholds=thresholds.astype(images.dtype), sparsity=sparsity_weights)
     numerator, weight_sum = accumulate_strips(
         strip_task, (images,), patch_size, row_positions, len(col_positions) * patch_size**2,
         n_jobs=n_jobs, dtype=images.dtype,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -286,8 +287,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         rows = patch_positions(height, p, self.stride)
         cols = patch_positions(width, p, self.stride)
         numerator, weight_sum = accumulate_strips(
-            lambda index, local_rows, strip, seen: self._inpaint_strip(strip, seen, local_rows,
-                                                                       cols, atoms),
+            partial(self._inpaint_strip, col_positions=cols, atoms=atoms),
             (stack, observed), p, rows, len(cols) * p * p, n_jobs=self.n_jobs,
             dtype=stack.dtype,
         )
@@ -296,7 +296,8 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
             result[i] = self._finish(numerator[i], weight_sum[i], stack[i], observed[i])
         return result[0] if single else result
 
-    def _inpaint_strip(self, strip, observed, local_rows, col_positions, atoms):
+    def _inpaint_strip(self, index, local_rows, strip, observed, *, col_positions, atoms):
+        """Strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""
         p = self.patch_size_
         grid_shape = (1, len(local_rows), len(col_positions), p, p)
         values = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,

@@ -24,15 +24,23 @@ def _spread(values: np.ndarray, method: str) -> float:
     return float(np.median(deviation)) / (_MAD_TO_STD * _DIFF_TO_PIXEL)
 
 
-def _blocks(differences: np.ndarray, block_rows: int, block_cols: int) -> np.ndarray:
-    """Non-overlapping blocks of a difference image as rows of a 2-D array."""
-    rows = differences.shape[0] // block_rows * block_rows
-    cols = differences.shape[1] // block_cols * block_cols
-    trimmed = differences[:rows, :cols]
-    return (
-        trimmed.reshape(rows // block_rows, block_rows, cols // block_cols, block_cols)
-        .swapaxes(1, 2)
-        .reshape(-1, block_rows * block_cols)
+def _band_blocks(differences: np.ndarray, block_rows: int, block_cols: int) -> np.ndarray:
+    """Non-overlapping blocks of one band of a difference image, as rows."""
+    n_cols = differences.shape[1] // block_cols
+    return (differences.reshape(block_rows, n_cols, block_cols).swapaxes(0, 1)
+            .reshape(n_cols, block_rows * block_cols))
+
+
+def _band_differences(band: np.ndarray, first: int) -> np.ndarray:
+    """Horizontal and vertical differences ``x[4k + first + 1] - x[4k + first]`` of one
+    16-row band, one row per 16 x 16 block."""
+    quarter = _BLOCK // 4
+    return np.concatenate(
+        [
+            _band_blocks(band[:, first + 1::4] - band[:, first::4], _BLOCK, quarter),
+            _band_blocks(band[first + 1::4] - band[first::4], quarter, _BLOCK),
+        ],
+        axis=1,
     )
 
 
@@ -43,37 +51,32 @@ def _flat_region_differences(image: np.ndarray, flat_fraction: float) -> np.ndar
     noise is measured on a disjoint one (``4k + 3`` minus ``4k + 2``). For pure noise the two
     sets are independent, so selecting blocks does not bias the estimate; on an image,
     blocks whose differences are dominated by edges and texture are left out.
+    The image is read in bands of 16 rows, twice (judge, then measure the chosen blocks),
+    so the working memory is about a quarter of the image, not several copies of it.
     Returns None when the image is too small to hold one block.
     """
     height, width = image.shape
     if height < _BLOCK or width < _BLOCK:
         return None
     image = image[: height // _BLOCK * _BLOCK, : width // _BLOCK * _BLOCK]
-    quarter = _BLOCK // 4
-    judge = np.concatenate(
-        [
-            _blocks(image[:, 1::4] - image[:, 0::4], _BLOCK, quarter),
-            _blocks(image[1::4] - image[0::4], quarter, _BLOCK),
-        ],
-        axis=1,
-    )
-    measure = np.concatenate(
-        [
-            _blocks(image[:, 3::4] - image[:, 2::4], _BLOCK, quarter),
-            _blocks(image[3::4] - image[2::4], quarter, _BLOCK),
-        ],
-        axis=1,
-    )
+    bands = [image[top:top + _BLOCK] for top in range(0, image.shape[0], _BLOCK)]
+    flatness = np.concatenate([_band_differences(band, 0).var(axis=1) for band in bands])
     # Clipped pixels (at the image's extreme values) carry truncated noise; blocks holding
     # them look flat but would bias the estimate low, so they are not candidates.
-    pixels = _blocks(image, _BLOCK, _BLOCK)
-    saturated = (pixels == image.min()).any(axis=1) | (pixels == image.max()).any(axis=1)
+    low, high = image.min(), image.max()
+    saturated = np.concatenate([
+        _band_blocks((band == low) | (band == high), _BLOCK, _BLOCK).any(axis=1)
+        for band in bands])
     candidates = np.flatnonzero(~saturated)
     if len(candidates) == 0:
-        candidates = np.arange(len(judge))
+        candidates = np.arange(len(flatness))
     n_keep = max(1, int(round(flat_fraction * len(candidates))))
-    flattest = candidates[np.argsort(judge[candidates].var(axis=1), kind="stable")[:n_keep]]
-    return measure[flattest].ravel()
+    flattest = candidates[np.argsort(flatness[candidates], kind="stable")[:n_keep]]
+    chosen = np.zeros(len(flatness), dtype=bool)
+    chosen[flattest] = True
+    per_band = chosen.reshape(len(bands), -1)
+    return np.concatenate([_band_differences(band, 2)[keep].ravel()
+                           for band, keep in zip(bands, per_band) if keep.any()])
 
 
 @validate_params(

@@ -106,11 +106,30 @@ def run_tasks(function, argument_tuples, *, n_jobs=None):
         yield from parallel(tasks)
 
 
-def run_chunks(function, n_rows, values_per_row, *, n_jobs=None):
-    """``[function(rows) for rows in even_slices(...)]``, run by :func:`run_tasks`.
+def run_chunks(function, row_arrays, shared=(), *, values_per_row, n_jobs=None):
+    """``function(*chunk_rows, *shared)`` for each chunk of rows, run by :func:`run_tasks`.
 
-    The chunk runner of the coding kernels: ``function`` takes a slice of rows and
-    returns the result for those rows.
+    The chunk runner of the coding kernels. Each task receives only its own rows of each
+    array of ``row_arrays`` (None entries stay None), then the ``shared`` arguments.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (picklable), returning the result for its rows.
+    row_arrays : tuple of ndarray or None
+        Arrays with one entry per row (signals, per-signal tolerances...).
+    shared : tuple, default=()
+        Arguments every task receives whole (the dictionary...).
+    values_per_row : int
+        Working values one row needs; sets the rows per task.
+    n_jobs : int, default=None
+
+    Returns
+    -------
+    results : list
+        One result per chunk, in row order.
     """
-    slices = even_slices(n_rows, values_per_row)
-    return list(run_tasks(function, [(rows,) for rows in slices], n_jobs=n_jobs))
+    n_rows = len(next(array for array in row_arrays if array is not None))
+    arguments = [(*(None if array is None else array[rows] for array in row_arrays), *shared)
+                 for rows in even_slices(n_rows, values_per_row)]
+    return list(run_tasks(function, arguments, n_jobs=n_jobs))
