@@ -25,8 +25,8 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from sk_sparse import PatchExtractor, SparseAnomalyDetector
-from sk_sparse.image import assemble_patch_weights
 from sk_sparse.datasets import load_image, make_defects
+from sk_sparse.image import assemble_patch_weights
 
 FOREIGN = {"brick": "gravel", "grass": "brick", "gravel": "grass"}
 

@@ -268,7 +268,6 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
           tol=1e-4, n_jobs=None, return_n_iter=False):
     """The computation of :func:`bpdn`: validated arrays of one dtype, ``alpha`` one value
     per signal, ``group_matrix`` from :func:`group_indicator` or None."""
-    n_signals = X.shape[0]
     dtype = X.dtype
     n_atoms = dictionary.shape[0]
     eig, basis = np.linalg.eigh(dictionary.T @ dictionary)

@@ -6,12 +6,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..coding import batch_omp, default_n_nonzero_coefs
 from ..utils._compat import Interval, _fit_context, validate_data, validate_params
 from ..utils._linalg import normalize_rows
+from ..utils._validation import FLOAT_DTYPES, check_real_array
 from ._init import initial_dictionary, reseed_atoms
 
 
@@ -80,13 +81,13 @@ def ksvd(X, n_components, *, n_nonzero_coefs, max_iter=10, tol=1e-6, fixed_atoms
     >>> atoms.shape, errors[-1] <= errors[0]
     ((12, 8), True)
     """
-    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    X = check_real_array(X, "X", dtype=FLOAT_DTYPES)
     rng = check_random_state(random_state)
     n_features = X.shape[1]
     fixed = None
     if fixed_atoms is not None:
-        fixed = normalize_rows(check_array(fixed_atoms, dtype=X.dtype,
-                                           input_name="fixed_atoms"))
+        fixed = normalize_rows(check_real_array(fixed_atoms, "fixed_atoms",
+                                                dtype=X.dtype))
         if fixed.shape[1] != n_features or len(fixed) >= n_components:
             raise ValueError(
                 f"fixed_atoms must have {n_features} features and fewer than n_components="
@@ -266,7 +267,7 @@ class KSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         signals : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        X = check_real_array(X, "X", dtype=FLOAT_DTYPES)
         if X.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {X.shape[1]} columns but the dictionary has {self.n_components_} "

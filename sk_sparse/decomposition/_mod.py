@@ -5,11 +5,12 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 
 from ..coding import bpdn, bpdn_objective
 from ..utils._compat import Interval, validate_params
 from ..utils._linalg import GRAM_RIDGE, normalize_rows
+from ..utils._validation import FLOAT_DTYPES, check_real_array
 from ._init import initial_dictionary, reseed_atoms
 
 # Atoms whose least-squares update has a norm below this are treated as unused.
@@ -83,7 +84,7 @@ def mod(X, n_components, *, alpha, max_iter=10, coding_max_iter=200, coding_tol=
     >>> atoms.shape, len(objectives)
     ((12, 8), 3)
     """
-    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    X = check_real_array(X, "X", dtype=FLOAT_DTYPES)
     rng = check_random_state(random_state)
     dictionary = initial_dictionary(X, n_components, rng)
     objectives = []

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.decomposition import MiniBatchDictionaryLearning
-from sklearn.utils import check_array
 
 from ..coding import default_n_nonzero_coefs
 from ..dictionaries import load_dictionary, overcomplete_dct_dictionary
 from ..utils._compat import Hidden, StrOptions
 from ..utils._linalg import normalize_rows
+from ..utils._validation import FLOAT_DTYPES, check_real_array
 from ._ksvd import ksvd
 from ._mod import mod
 
@@ -103,7 +103,7 @@ def resolve_dictionary(spec, X=None, *, n_features=None, n_components=64, alpha=
         ).fit(X)
         atoms, n_iter = learner.components_, int(learner.n_iter_)
     else:
-        atoms = check_array(spec, dtype=[np.float64, np.float32], input_name="dictionary")
+        atoms = check_real_array(spec, "dictionary", dtype=FLOAT_DTYPES)
         if not np.linalg.norm(atoms, axis=1).all():
             raise ValueError("dictionary has an all-zero atom; every atom needs a direction.")
     if atoms.shape[1] != n_features:

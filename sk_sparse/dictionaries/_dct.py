@@ -12,7 +12,6 @@ from functools import lru_cache
 import numpy as np
 
 
-
 @lru_cache(maxsize=32)
 def _dct_matrix_cached(size: int) -> np.ndarray:
     k = np.arange(size)[:, np.newaxis]

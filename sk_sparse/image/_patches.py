@@ -6,11 +6,16 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, _fit_context
-from ..utils._validation import FLOAT_DTYPES, as_pair, check_image_stack, check_patch_fits
+from ..utils._validation import (
+    FLOAT_DTYPES,
+    as_pair,
+    check_image_stack,
+    check_patch_fits,
+    check_real_array,
+)
 from ._grid import (
     assemble_patch_grid,
     assemble_patch_weights,
@@ -212,8 +217,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         ph, pw = self._patch_shape
-        patches = check_array(patches, dtype=FLOAT_DTYPES, allow_nd=True,
-                              input_name="patches")
+        patches = check_real_array(patches, "patches", dtype=FLOAT_DTYPES, allow_nd=True)
         n_patches = patches.shape[0]
         if patches.shape[1:] not in ((ph * pw,), (ph, pw)):
             raise ValueError(
@@ -231,8 +235,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         if self.remove_mean:
             if means is None:
                 means = self.patch_means_
-            means = check_array(means, ensure_2d=False, dtype=patches.dtype,
-                                input_name="means")
+            means = check_real_array(means, "means", ensure_2d=False, dtype=patches.dtype)
             if means.shape != (n_patches,):
                 raise ValueError(
                     f"means must have shape ({n_patches},), one per patch; got {means.shape}"
@@ -242,8 +245,8 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         if weights is None:
             weight_grid = np.ones(grid_shape[:3], dtype=patches.dtype)
         else:
-            weights = check_array(weights, ensure_2d=False, dtype=patches.dtype,
-                                  input_name="weights")
+            weights = check_real_array(weights, "weights", ensure_2d=False,
+                                       dtype=patches.dtype)
             if weights.shape != (n_patches,):
                 raise ValueError(
                     f"weights must have shape ({n_patches},), one per patch; got "

@@ -18,10 +18,10 @@ from numbers import Integral, Real
 import numpy as np
 
 from ..dictionaries import dct_matrix
-from ..utils._compat import Interval, validate_params
-from ..utils._validation import check_image_stack, check_patch_fits, check_stride
 from ..image._grid import assemble_patch_weights, gather_windows, overlap_add, patch_positions
 from ..image._strips import accumulate_strips
+from ..utils._compat import Interval, validate_params
+from ..utils._validation import check_image_stack, check_patch_fits, check_stride
 
 
 def _apply_last_axis(array: np.ndarray, matrix: np.ndarray) -> np.ndarray:

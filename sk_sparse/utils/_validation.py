@@ -15,6 +15,23 @@ from sklearn.utils import check_array
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
+def check_real_array(value, name, **check_array_params):
+    """:func:`sklearn.utils.check_array` whose errors always name the argument.
+
+    scikit-learn's own messages for complex or non-numeric input ("Complex data not
+    supported", numpy's "could not convert string to float") do not say which argument
+    was wrong.
+    """
+    try:
+        return check_array(value, input_name=name, **check_array_params)
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        if name in message:
+            raise
+        first_line = message.splitlines()[0] if message else type(error).__name__
+        raise type(error)(f"{name} must be an array of real numbers: {first_line}.") from error
+
+
 def check_image_stack(
     X, *, name: str = "X", dtype=FLOAT_DTYPES, copy: bool = False
 ) -> tuple[np.ndarray, bool]:
@@ -38,15 +55,8 @@ def check_image_stack(
     single : bool
         True when ``X`` was a single 2-D image.
     """
-    arr = check_array(
-        X,
-        dtype=dtype,
-        ensure_2d=False,
-        allow_nd=True,
-        ensure_all_finite=True,
-        copy=copy,
-        input_name=name,
-    )
+    arr = check_real_array(X, name, dtype=dtype, ensure_2d=False, allow_nd=True,
+                           ensure_all_finite=True, copy=copy)
     if arr.ndim not in (2, 3) or _looks_like_colour(arr):
         raise ValueError(
             f"{name} must be a single grey image of shape (H, W) or a stack of grey images "
@@ -121,8 +131,8 @@ def check_signals_and_dictionary(X, dictionary, *, name: str = "X"):
     Both must be finite, real and 2-D, with the same number of features. They are
     returned in one float dtype: float32 when both are float32, else float64.
     """
-    X = check_array(X, dtype=FLOAT_DTYPES, ensure_min_samples=0, input_name=name)
-    dictionary = check_array(dictionary, dtype=FLOAT_DTYPES, input_name="dictionary")
+    X = check_real_array(X, name, dtype=FLOAT_DTYPES, ensure_min_samples=0)
+    dictionary = check_real_array(dictionary, "dictionary", dtype=FLOAT_DTYPES)
     if dictionary.shape[1] != X.shape[1]:
         raise ValueError(
             f"dictionary atoms have {dictionary.shape[1]} features but {name} has "

@@ -61,6 +61,13 @@ def test_pluggable_density_and_pipeline(brick):
     kde = SparseAnomalyDetector(n_components=16, density=KernelDensity(bandwidth=0.5),
                                 random_state=0).fit(patches)
     assert isinstance(kde.density_, KernelDensity)
+    # The plugged density is the one that scores: its log-density of the log features.
+    features = np.log(kde.features_.transform(patches[:50]) + 1e-10)
+    np.testing.assert_allclose(kde.score_samples(patches[:50]),
+                               kde.density_.score_samples(features))
+    gaussian = SparseAnomalyDetector(n_components=16, random_state=0).fit(patches)
+    assert not np.allclose(kde.score_samples(patches[:50]),
+                           gaussian.score_samples(patches[:50]))
     # Upstream scaling in a pipeline; outlier detectors expose fit_predict.
     pipeline = make_pipeline(FunctionTransformer(lambda x: 2 * x),
                              SparseAnomalyDetector(n_components=16, random_state=0))
