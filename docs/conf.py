@@ -11,6 +11,8 @@ import warnings
 
 # The package is normally installed (pip install -e ".[docs]"); a plain checkout works too.
 sys.path.insert(0, os.path.abspath(".."))
+# Local Sphinx helpers (the gallery's lecture order).
+sys.path.insert(0, os.path.abspath("_sphinxext"))
 
 import sk_sparse  # noqa: E402
 
@@ -25,6 +27,8 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax 3 copied into _static: formulas render without a network connection.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -66,7 +70,16 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "abort_on_example_error": True,
     "matplotlib_animations": False,
-    "within_subsection_order": "FileNameSortKey",
+    # Sections in the lecture's order, and the lecture's order within each section.
+    "subsection_order": [
+        "../examples/denoising",
+        "../examples/noise",
+        "../examples/sparse_coding",
+        "../examples/inpainting",
+        "../examples/anomalies",
+        "../examples/classification",
+    ],
+    "within_subsection_order": "lecture_order.LectureOrder",
 }
 
 html_theme = "pydata_sphinx_theme"

@@ -8,9 +8,10 @@ import pytest
 
 matplotlib.use("Agg")
 
-EXAMPLES = sorted((pathlib.Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
+EXAMPLES = sorted((pathlib.Path(__file__).resolve().parents[1] / "examples").rglob("plot_*.py"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda path: path.name)
 def test_example_runs(script, monkeypatch):
     import matplotlib.pyplot as plt

@@ -114,7 +114,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         disables clipping.
     norm_floor : float, default=0.1
         Floor of the observed-pixel norm of an atom when ranking atoms (see
-        :func:`~sk_sparse.masked_omp`).
+        :func:`~sk_sparse.coding.masked_omp`).
     max_iter : int, default=10
         Rounds (or passes) of dictionary learning for the learned dictionaries.
     random_state : int, RandomState instance or None, default=None

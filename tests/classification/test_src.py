@@ -86,6 +86,7 @@ def test_probabilities_and_decision_rank_like_predict(digits):
         model.classes_[model.decision_function(X_test[:50]).argmax(axis=1)], predicted)
 
 
+@pytest.mark.slow
 def test_constrained_codes_meet_the_bound(digits):
     X_train, X_test, y_train, y_test = digits
     atoms = X_train / np.linalg.norm(X_train, axis=1, keepdims=True)

@@ -56,6 +56,7 @@ def test_objective_matches_converged_lasso(patches, alpha):
     assert np.all(np.abs(ours_value - reference_value) <= 1e-4 * reference_value)
 
 
+@pytest.mark.slow
 def test_group_variant_matches_fista(patches):
     dictionary = load_dictionary()[:64]
     groups = np.repeat(np.arange(8), 8)

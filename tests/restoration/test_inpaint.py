@@ -105,6 +105,7 @@ def test_keep_observed_false_and_stack(crop, fitted):
     assert psnr(crop, free) > 25
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dictionary", ["dct", "ksvd"])
 def test_other_dictionaries(crop, dictionary):
     inpainter = OMPInpainter(dictionary, n_components=64, max_iter=2, random_state=0)

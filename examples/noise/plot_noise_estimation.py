@@ -3,7 +3,7 @@
 Estimating the noise level: std vs MAD
 =====================================================
 
-:class:`sk_sparse.NoiseEstimator` measures the spread of the differences ``z * [-1, 1]``
+:class:`sk_sparse.restoration.NoiseEstimator` measures the spread of the differences ``z * [-1, 1]``
 of neighbouring pixels (the difference of two noisy pixels has standard deviation
 sigma sqrt(2)). The standard deviation is pulled up by every edge; the median absolute
 deviation (MAD) ignores the tails. Texture still looks like noise to both, so by default

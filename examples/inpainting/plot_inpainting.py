@@ -3,7 +3,8 @@
 Inpainting missing pixels with OMP
 =====================================
 
-Half of the pixels of the cameraman are removed at random. :class:`sk_sparse.OMPInpainter`
+Half of the pixels of the cameraman are removed at random.
+:class:`~sk_sparse.restoration.OMPInpainter`
 codes every overlapping 8x8 patch on its observed pixels with orthogonal matching pursuit
 against a dictionary learned by K-SVD on *other* images, synthesises the full patch from
 the code and averages the overlapping estimates. The result is compared with
@@ -47,6 +48,40 @@ for axis, (title, image) in zip(axes, panels.items()):
     axis.set_title(title, fontsize=10)
     axis.axis("off")
 plt.show()
+
+# %%
+# Where the two differ
+# --------------------
+# A PSNR gap under a dB hides where each method wins. Two 64 x 64 blocks of the same
+# result, each shown with the absolute error of both methods on one colour scale: the
+# block where OMPInpainter is furthest ahead of biharmonic, and the block where it is
+# furthest behind (the PSNR of each block is in the titles). On this image the sparse
+# codes are ahead along edges and in textured regions (hair, collar), and behind in the
+# flat sky, where the 8 x 8 atoms leave a faint texture that diffusion does not.
+if len(panels) == 4:
+    def block_psnr(estimate, rows, cols):
+        return psnr(clean[rows, cols], estimate[rows, cols])
+
+    blocks = [(slice(r, r + 64), slice(c, c + 64)) for r in range(0, 256, 64)
+              for c in range(0, 256, 64)]
+    lead = [block_psnr(inpainted, *b) - block_psnr(biharmonic, *b) for b in blocks]
+    chosen = {"OMP furthest ahead": blocks[int(np.argmax(lead))],
+              "OMP furthest behind": blocks[int(np.argmin(lead))]}
+    fig, axes = plt.subplots(2, 3, figsize=(9, 6.4), layout="constrained")
+    for row, (label, (rows, cols)) in enumerate(chosen.items()):
+        axes[row, 0].imshow(clean[rows, cols], cmap="gray", vmin=0, vmax=1,
+                            interpolation="nearest")
+        axes[row, 0].set_title(f"clean: {label}", fontsize=10)
+        for axis, (name, estimate) in zip(axes[row, 1:], [("OMPInpainter", inpainted),
+                                                          ("biharmonic", biharmonic)]):
+            shown = axis.imshow(np.abs(estimate - clean)[rows, cols], cmap="magma", vmin=0,
+                                vmax=0.15, interpolation="nearest")
+            axis.set_title(f"|error|, {name}\n{block_psnr(estimate, rows, cols):.2f} dB",
+                           fontsize=10)
+    fig.colorbar(shown, ax=axes[:, 1:], shrink=0.6)
+    for axis in axes.ravel():
+        axis.axis("off")
+    plt.show()
 
 # %%
 # The dictionary

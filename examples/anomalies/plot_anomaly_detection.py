@@ -3,14 +3,14 @@
 Texture defects with a sparse anomaly detector
 ==============================================
 
-:class:`sk_sparse.SparseAnomalyDetector` is fitted on 15x15 patches of a *normal* brick
+:class:`sk_sparse.anomaly.SparseAnomalyDetector` is fitted on 15x15 patches of a *normal* brick
 wall (the top half of scikit-image's ``brick``). It learns a dictionary on half of the
 patches, describes the other half by how well and how sparsely that dictionary explains
 them (error and l1 norm of the BPDN code), fits a Gaussian to those features and sets the
 threshold for a 1% false-positive rate.
 
 The bottom half then receives synthetic defects (dark and bright blobs, scratches and a
-square of gravel). :meth:`~sk_sparse.SparseAnomalyDetector.anomaly_map` scores every
+square of gravel). :meth:`~sk_sparse.anomaly.SparseAnomalyDetector.anomaly_map` scores every
 patch and averages the scores per pixel; positive values are anomalous at the fitted
 rate. Because a 15x15 patch that touches a defect is anomalous, detections extend a few
 pixels around each defect: most "flagged normal pixels" below are that margin.

@@ -3,7 +3,7 @@
 Sparse-representation classification (SRC) of digits
 ====================================================
 
-:class:`sk_sparse.SRCClassifier` (Wright et al., 2009) stores the normalised training
+:class:`sk_sparse.classification.SRCClassifier` (Wright et al., 2009) stores the normalised training
 digits as the atoms of a dictionary, codes each test digit sparsely on *all* of them and
 picks the class whose atoms alone reconstruct it best.
 
