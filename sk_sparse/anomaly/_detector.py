@@ -172,10 +172,12 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Normal patches, one per row (e.g. from :class:`PatchExtractor`).
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : SparseAnomalyDetector
+            The fitted detector.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         n_samples = X.shape[0]
@@ -242,10 +244,12 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score (e.g. flattened patches).
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            Log-density of the rows' log features; lower is more abnormal.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
@@ -257,10 +261,12 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score (e.g. flattened patches).
 
         Returns
         -------
         decision : ndarray of shape (n_samples,)
+            Negative for rows flagged as anomalies.
         """
         return self.score_samples(X) - self.offset_
 
@@ -270,10 +276,12 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to classify (e.g. flattened patches).
 
         Returns
         -------
         labels : ndarray of int of shape (n_samples,)
+            +1 for normal rows, -1 for anomalies.
         """
         return np.where(self.decision_function(X) >= 0, 1, -1)
 
@@ -288,10 +296,13 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         images : array-like of shape (H, W) or (n_images, H, W)
+            Grey-level images of at least ``patch_size`` pixels per side.
 
         Returns
         -------
         scores : ndarray of the shape of ``images``
+            Mean of ``-decision_function`` over the patches covering each pixel;
+            positive means anomalous at the fitted false-positive rate.
         """
         check_is_fitted(self)
         stack, single = check_image_stack(images, name="images")
@@ -327,16 +338,20 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         return numerator, counts
 
     def predict_mask(self, images) -> np.ndarray:
-        """Boolean anomaly masks: ``anomaly_map > 0`` without regions smaller than
+        """Boolean anomaly masks of whole images.
+
+        ``anomaly_map > 0``, without the detected regions smaller than
         ``min_region_size`` pixels.
 
         Parameters
         ----------
         images : array-like of shape (H, W) or (n_images, H, W)
+            Grey-level images of at least ``patch_size`` pixels per side.
 
         Returns
         -------
         mask : ndarray of bool of the shape of ``images``
+            True on pixels flagged as anomalous.
         """
         detected = self.anomaly_map(images) > 0
         if self.min_region_size > 1:

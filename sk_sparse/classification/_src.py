@@ -141,11 +141,14 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training samples; each becomes an atom.
         y : array-like of shape (n_samples,)
+            Class labels of the training samples.
 
         Returns
         -------
         self : SRCClassifier
+            The fitted classifier.
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
@@ -205,6 +208,7 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to code.
 
         Returns
         -------
@@ -231,10 +235,12 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to score.
 
         Returns
         -------
         residuals : ndarray of shape (n_samples, n_classes)
+            Reconstruction error of each sample by each class's atoms.
         """
         return self._residuals_from(*self._codes(X))
 
@@ -256,6 +262,7 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to score.
 
         Returns
         -------
@@ -270,6 +277,7 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to score.
 
         Returns
         -------
@@ -288,10 +296,12 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to score.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities; each row sums to 1.
         """
         logits = -self.residuals(X) / self.temperature
         logits -= logits.max(axis=1, keepdims=True)
@@ -304,10 +314,12 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to classify.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            Predicted classes, or ``reject_label`` for rejected samples.
         """
         samples, codes, error = self._codes(X)
         labels = self.classes_[np.argmin(self._residuals_from(samples, codes, error), axis=1)]
@@ -324,10 +336,12 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples to check.
 
         Returns
         -------
         mask : ndarray of bool of shape (n_samples,)
+            True for the samples ``predict`` rejects.
         """
         sci = self.sparsity_concentration_index(X)
         if self.rejection_threshold is None:

@@ -207,6 +207,7 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     Parameters
     ----------
     X : ndarray of shape (n_signals, n_features)
+        Signals, one per row.
     dictionary : ndarray of shape (n_atoms, n_features)
         Atoms as rows.
     alpha : float or array-like of shape (n_signals,)
@@ -319,6 +320,7 @@ def bpdn_objective(X, dictionary, codes, *, alpha, group_alpha=0.0, groups=None)
     Returns
     -------
     objective : ndarray of shape (n_signals,)
+        The objective of each signal's code.
 
     Examples
     --------

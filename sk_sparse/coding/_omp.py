@@ -39,7 +39,27 @@ _EXPLAINS_NOTHING = 10
 
 
 def default_n_nonzero_coefs(n_features: int) -> int:
-    """The default sparsity of every OMP-based step: 10% of the features, at least 1."""
+    """The default sparsity of every OMP-based step: 10% of the features, at least 1.
+
+    Used by :func:`batch_omp`, :class:`~sk_sparse.decomposition.KSVD` and the K-SVD
+    dictionaries of the estimators when no ``n_nonzero_coefs`` is given.
+
+    Parameters
+    ----------
+    n_features : int
+        Length of the signals.
+
+    Returns
+    -------
+    n_nonzero_coefs : int
+        ``max(1, n_features // 10)``.
+
+    Examples
+    --------
+    >>> from sk_sparse.coding import default_n_nonzero_coefs
+    >>> default_n_nonzero_coefs(64), default_n_nonzero_coefs(5)
+    (6, 1)
+    """
     return max(1, n_features // 10)
 
 
@@ -205,6 +225,7 @@ def batch_omp(X, dictionary, *, n_nonzero_coefs=None, tol=None, gram=None, n_job
     Parameters
     ----------
     X : ndarray of shape (n_signals, n_features)
+        Signals, one per row.
     dictionary : ndarray of shape (n_atoms, n_features)
         Atoms as rows, each of unit Euclidean norm.
     n_nonzero_coefs : int, default=None

@@ -24,6 +24,7 @@ def load_image(name: str) -> np.ndarray:
     Returns
     -------
     image : ndarray of shape (H, W)
+        Grey levels in [0, 1].
 
     Examples
     --------

@@ -29,6 +29,7 @@ def make_checkerboard(size=128, square: int = 16, *, low: float = 0.0, high: flo
     Returns
     -------
     image : ndarray of shape ``size``
+        Squares of grey levels ``low`` and ``high``.
 
     Examples
     --------
@@ -66,6 +67,7 @@ def add_noise(y, sigma: float, random_state=None, clip: bool = True) -> np.ndarr
     Returns
     -------
     z : ndarray of float64, same shape as ``y``
+        The noisy images.
 
     Examples
     --------

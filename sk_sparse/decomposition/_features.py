@@ -122,11 +122,14 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training rows.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : SparseFeatureExtractor
+            The fitted transformer.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         if self.group_alpha > 0 and self.groups is None:
@@ -146,6 +149,7 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to describe.
 
         Returns
         -------
@@ -177,6 +181,7 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         Returns
         -------
         codes : ndarray of shape (n_samples, n_atoms)
+            Coefficients of the atoms ``components_``.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
@@ -203,6 +208,7 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            The names of the output columns.
         """
         check_is_fitted(self)
         names = ["reconstruction_error", "l1_norm"]

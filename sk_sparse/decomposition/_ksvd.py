@@ -222,11 +222,14 @@ class KSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training signals, one per row.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : KSVD
+            The fitted estimator.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.n_components_ = self.n_components or X.shape[1]
@@ -244,10 +247,12 @@ class KSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Signals to code.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, n_components)
+            At most ``n_nonzero_coefs`` non-zeros per row.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
@@ -265,6 +270,7 @@ class KSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         signals : ndarray of shape (n_samples, n_features)
+            The synthesised signals.
         """
         check_is_fitted(self)
         X = check_real_array(X, "X", dtype=FLOAT_DTYPES)

@@ -65,14 +65,29 @@ def resolve_dictionary(spec, X=None, *, n_features=None, n_components=64, alpha=
         For "ksvd": atoms held fixed while learning (e.g. a constant atom); they are not
         part of the result.
     random_state : int, RandomState instance or None
+        Seeds the learned kinds.
     n_jobs : int, default=None
+        Parallel coding inside the learned kinds.
     verbose : int, default=0
+        Progress of the learned kinds.
 
     Returns
     -------
     atoms : ndarray of shape (n_atoms, n_features)
+        Unit-norm atoms as rows, in the dtype of ``X`` (float64 without ``X``).
     n_iter : int
         Rounds or passes run (0 for analytic, shipped or given atoms).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.decomposition import resolve_dictionary
+    >>> atoms, n_iter = resolve_dictionary("dct", n_features=16, n_components=36)
+    >>> atoms.shape, n_iter
+    ((36, 16), 0)
+    >>> X = np.random.default_rng(0).normal(size=(50, 16))
+    >>> resolve_dictionary("ksvd", X, n_components=20, max_iter=2, random_state=0)[0].shape
+    (20, 16)
     """
     spec = _ALIASES.get(spec, spec) if isinstance(spec, str) else spec
     if n_features is None:

@@ -32,10 +32,12 @@ def dct_matrix(size: int, dtype=np.float64) -> np.ndarray:
     size : int
         Signal length.
     dtype : dtype, default=np.float64
+        Floating dtype of the result.
 
     Returns
     -------
     matrix : ndarray of shape (size, size)
+        Orthonormal: ``matrix @ matrix.T`` is the identity.
 
     Examples
     --------
@@ -49,7 +51,17 @@ def dct_matrix(size: int, dtype=np.float64) -> np.ndarray:
 
 
 def dct2(patches: np.ndarray) -> np.ndarray:
-    """Orthonormal 2-D DCT-II over the last two axes of ``patches`` (shape ``(..., h, w)``).
+    """Orthonormal 2-D DCT-II over the last two axes of ``patches``.
+
+    Parameters
+    ----------
+    patches : array-like of shape (..., h, w)
+        Patches, or any stack of 2-D arrays.
+
+    Returns
+    -------
+    coefficients : ndarray of shape (..., h, w)
+        ``T_h @ patch @ T_w.T`` for each patch, in float32 for float32 input, else float64.
 
     Examples
     --------
@@ -68,7 +80,26 @@ def dct2(patches: np.ndarray) -> np.ndarray:
 
 
 def idct2(coefficients: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`dct2` over the last two axes."""
+    """Inverse of :func:`dct2` over the last two axes.
+
+    Parameters
+    ----------
+    coefficients : array-like of shape (..., h, w)
+        2-D DCT coefficients.
+
+    Returns
+    -------
+    patches : ndarray of shape (..., h, w)
+        ``T_h.T @ coefficients @ T_w`` for each array of the stack.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.dictionaries import dct2, idct2
+    >>> x = np.random.default_rng(0).random((8, 8))
+    >>> np.allclose(idct2(dct2(x)), x)
+    True
+    """
     coefficients = np.asarray(coefficients)
     dtype = np.result_type(coefficients.dtype, np.float32)
     rows = dct_matrix(coefficients.shape[-2], dtype)
@@ -78,8 +109,10 @@ def idct2(coefficients: np.ndarray) -> np.ndarray:
 
 def overcomplete_dct_dictionary(patch_size: int = 8, n_atoms_per_axis: int = 16,
                                 dtype=np.float64) -> np.ndarray:
-    """Overcomplete 2-D DCT dictionary (separable cosines at ``n_atoms_per_axis``
-    frequencies per axis), unit-norm atoms as rows; the first atom is the constant one.
+    """Overcomplete 2-D DCT dictionary, unit-norm atoms as rows.
+
+    Separable cosines at ``n_atoms_per_axis`` frequencies per axis; the first atom is the
+    constant one.
 
     Each 1-D atom is ``cos(pi k t / n)`` for ``t < patch_size``, with the mean removed for
     ``k > 0``; 2-D atoms are their outer products.
@@ -87,13 +120,16 @@ def overcomplete_dct_dictionary(patch_size: int = 8, n_atoms_per_axis: int = 16,
     Parameters
     ----------
     patch_size : int, default=8
+        Side of the square patches.
     n_atoms_per_axis : int, default=16
         At least ``patch_size``; ``n_atoms_per_axis ** 2`` atoms in all.
     dtype : dtype, default=np.float64
+        Floating dtype of the result.
 
     Returns
     -------
     dictionary : ndarray of shape (n_atoms_per_axis ** 2, patch_size ** 2)
+        Unit-norm atoms as rows, the constant atom first.
 
     Examples
     --------

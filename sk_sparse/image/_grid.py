@@ -82,13 +82,24 @@ def gather_windows(array: np.ndarray, positions: np.ndarray, window: int) -> np.
     Parameters
     ----------
     array : ndarray of shape (..., length, M)
+        Values windowed along axis ``-2``.
     positions : ndarray of int of shape (n_windows,)
+        Start of each window.
     window : int
+        Window length.
 
     Returns
     -------
     windows : ndarray of shape (..., n_windows, M, window)
         C-contiguous, so it can be reshaped to ``(-1, window)`` for a single matrix product.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.image import gather_windows
+    >>> gather_windows(np.arange(5.0)[:, np.newaxis], np.array([0, 2]), 3)[:, 0]
+    array([[0., 1., 2.],
+           [2., 3., 4.]])
     """
     view = sliding_window_view(array, window, axis=-2)
     # Always copy: a single window can already be contiguous, and the view is read-only.
@@ -103,13 +114,23 @@ def overlap_add(windows: np.ndarray, positions: np.ndarray, length: int) -> np.n
     Parameters
     ----------
     windows : ndarray of shape (..., n_windows, M, window)
+        Windows, as :func:`gather_windows` returns them.
     positions : ndarray of int of shape (n_windows,)
+        Start of each window.
     length : int
         Length of the output axis.
 
     Returns
     -------
     out : ndarray of shape (..., length, M)
+        Sum of the windows at their positions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.image import overlap_add
+    >>> overlap_add(np.ones((2, 1, 3)), np.array([0, 2]), 5)[:, 0]
+    array([1., 1., 2., 1., 1.])
     """
     *lead, n_windows, m, window = windows.shape
     out = np.zeros((*lead, length, m), dtype=windows.dtype)
@@ -123,7 +144,34 @@ def overlap_add(windows: np.ndarray, positions: np.ndarray, length: int) -> np.n
 def extract_patch_grid(
     images: np.ndarray, row_positions: np.ndarray, col_positions: np.ndarray, patch_shape
 ) -> np.ndarray:
-    """All patches on a grid, shape ``(n_images, n_rows, n_cols, ph, pw)``."""
+    """All patches on a grid of positions.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_images, H, W)
+        Images.
+    row_positions : ndarray of int
+        Top rows of the patches (e.g. from :func:`patch_positions`).
+    col_positions : ndarray of int
+        Left columns of the patches.
+    patch_shape : (int, int)
+        Patch height and width.
+
+    Returns
+    -------
+    patches : ndarray of shape (n_images, n_rows, n_cols, ph, pw)
+        A copy, C-contiguous.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.image import extract_patch_grid, patch_positions
+    >>> images = np.arange(16.0).reshape(1, 4, 4)
+    >>> grid = extract_patch_grid(images, patch_positions(4, 2, 2), patch_positions(4, 2, 2),
+    ...                           (2, 2))
+    >>> grid.shape, grid[0, 1, 0].tolist()
+    ((1, 2, 2, 2, 2), [[8.0, 9.0], [12.0, 13.0]])
+    """
     ph, pw = patch_shape
     rows = gather_windows(images, row_positions, ph)  # (n, nR, W, ph)
     return gather_windows(rows, col_positions, pw)  # (n, nR, nC, ph, pw)
@@ -132,7 +180,35 @@ def extract_patch_grid(
 def assemble_patch_grid(
     patches: np.ndarray, row_positions: np.ndarray, col_positions: np.ndarray, image_shape
 ) -> np.ndarray:
-    """Sum patches ``(n_images, n_rows, n_cols, ph, pw)`` into images ``(n_images, H, W)``."""
+    """Sum patches on a grid into images: the adjoint of :func:`extract_patch_grid`.
+
+    Parameters
+    ----------
+    patches : ndarray of shape (n_images, n_rows, n_cols, ph, pw)
+        Patches, e.g. processed ones from :func:`extract_patch_grid`.
+    row_positions : ndarray of int
+        Top rows of the patches.
+    col_positions : ndarray of int
+        Left columns of the patches.
+    image_shape : (int, int)
+        Image height and width.
+
+    Returns
+    -------
+    images : ndarray of shape (n_images, H, W)
+        At each pixel, the sum of the patch values covering it (divide by
+        :func:`assemble_patch_weights` to average).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.image import assemble_patch_grid, patch_positions
+    >>> positions = patch_positions(3, 2, 1)
+    >>> assemble_patch_grid(np.ones((1, 2, 2, 2, 2)), positions, positions, (3, 3))[0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
     height, width = image_shape
     rows = overlap_add(patches, col_positions, width)  # (n, nR, W, ph)
     return overlap_add(rows, row_positions, height)  # (n, H, W)
@@ -150,13 +226,30 @@ def assemble_patch_weights(
     Parameters
     ----------
     weights : ndarray of shape (..., n_rows, n_cols)
-    row_positions, col_positions : ndarray of int
+        Weight of each patch of the grid.
+    row_positions : ndarray of int
+        Top rows of the patches.
+    col_positions : ndarray of int
+        Left columns of the patches.
     patch_shape : (int, int)
+        Patch height and width.
     image_shape : (int, int)
+        Image height and width.
 
     Returns
     -------
     weight_sum : ndarray of shape (..., H, W)
+        Sum of the weights of the patches covering each pixel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_sparse.image import assemble_patch_weights, patch_positions
+    >>> positions = patch_positions(3, 2, 1)
+    >>> assemble_patch_weights(np.ones((2, 2)), positions, positions, (2, 2), (3, 3))
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
     """
     ph, pw = patch_shape
     height, width = image_shape

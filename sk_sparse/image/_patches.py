@@ -111,11 +111,14 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
+            Images.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : PatchExtractor
+            The fitted extractor.
         """
         self._fit(X)
         return self
@@ -127,11 +130,14 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
+            Images.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         patches : ndarray of shape (n_images * n_patches_per_image, ph * pw)
+            One row per patch, each patch flattened in C order.
         """
         return self._fit(X)
 

@@ -34,19 +34,44 @@ def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_pe
     stacks : tuple of ndarray of shape (n_images, H, W)
         The image stack, and any per-pixel companion (e.g. a mask).
     patch_height : int
+        Height of the patches.
     row_positions : ndarray of int
         Top rows of all patches of an image.
     values_per_row : int
         Working values one row of patches needs (e.g. ``n_cols * p * p`` coefficients);
         strips hold as many rows as the shared work budget allows.
     n_jobs : int, default=None
+        joblib's ``n_jobs``; None means 1 unless in a :func:`joblib.parallel_config` context.
     dtype : dtype, default=np.float64
+        dtype of the sums.
     progress : callable ``(n_done, n_tasks) -> None``, default=None
         Called in the calling process after each strip is added (progress reports).
 
     Returns
     -------
     numerator, weights : ndarray of shape ``(n_images, H, W)``
+        Sums of the strips' partial results, added in strip order.
+
+    Examples
+    --------
+    Each 2 x 2 patch's mean, averaged over the patches covering each pixel:
+
+    >>> import numpy as np
+    >>> from sk_sparse.image import accumulate_strips, patch_positions
+    >>> def patch_means(index, local_rows, strip):
+    ...     numerator, weights = np.zeros_like(strip), np.zeros_like(strip)
+    ...     for row in local_rows:
+    ...         for col in range(strip.shape[1] - 1):
+    ...             numerator[row:row + 2, col:col + 2] += strip[row:row + 2, col:col + 2].mean()
+    ...             weights[row:row + 2, col:col + 2] += 1
+    ...     return numerator, weights
+    >>> images = np.arange(9.0).reshape(1, 3, 3)
+    >>> numerator, weights = accumulate_strips(patch_means, (images,), 2,
+    ...                                        patch_positions(3, 2, 1), 4)
+    >>> numerator[0] / weights[0]
+    array([[2. , 2.5, 3. ],
+           [3.5, 4. , 4.5],
+           [5. , 5.5, 6. ]])
     """
     images_shape = stacks[0].shape
     strips = [(index, row_positions[rows][0], row_positions[rows][-1] + patch_height,

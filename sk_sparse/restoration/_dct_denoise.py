@@ -105,6 +105,7 @@ def sliding_dct_denoise(images, patch_size, thresholds, *, stride=1, sparsity_we
     Returns
     -------
     denoised : ndarray of the shape of ``images``
+        The aggregated patch estimates.
 
     Examples
     --------

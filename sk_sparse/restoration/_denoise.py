@@ -120,11 +120,14 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
+            Images; only validated.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : SlidingDCTDenoiser
+            The estimator.
         """
         self._check_images(X)
         return self
@@ -153,6 +156,7 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         Returns
         -------
         denoised : ndarray of the same shape as ``X``
+            In the dtype convention of the input (float32 stays float32).
         """
         # Stateless estimator: fit may never have been called, so validate here too.
         self._validate_params()

@@ -202,10 +202,12 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         X : array-like of shape (H, W) or (n_images, H, W), default=None
             Complete training images; needed only for ``dictionary="ksvd"``.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : OMPInpainter
+            The fitted inpainter.
         """
         if self.clip is not None and (len(self.clip) != 2 or self.clip[0] >= self.clip[1]):
             raise ValueError(f"clip must be None or a (low, high) pair; got {self.clip!r}.")

@@ -210,11 +210,14 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
+            Images; only validated.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
         self : NoiseEstimator
+            The estimator.
         """
         check_image_size(check_image_stack(X)[0], 2)
         return self
@@ -225,6 +228,7 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
+            Images.
 
         Returns
         -------
@@ -247,15 +251,28 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
+            Images.
 
         Returns
         -------
         sigma : ndarray of shape (n_images, 1)
+            One row per image.
         """
         return np.atleast_1d(self.estimate(X))[:, np.newaxis]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Output feature names: ``["noise_sigma"]``."""
+        """Output feature names: ``["noise_sigma"]``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored: the output does not depend on the input's names.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``["noise_sigma"]``.
+        """
         return np.asarray(["noise_sigma"], dtype=object)
 
     def __sklearn_tags__(self):
