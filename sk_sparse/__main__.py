@@ -62,11 +62,20 @@ def _save_figure(path, clean, images, results) -> None:
         return
     panels = [("clean", clean, None), *((name, image, results[name])
                                         for name, image in images.items())]
-    figure, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 4.2),
-                             layout="constrained")
-    for axis, (name, image, value) in zip(axes, panels):
-        axis.imshow(image, cmap="gray", vmin=0, vmax=1)
-        axis.set_title(name if value is None else f"{name}\n{value:.2f} dB", fontsize=10)
+    # Top row: whole images; bottom row: the same 128 x 128 crop (face and camera), where
+    # tile borders and the remaining noise are visible at page width.
+    rows, cols = slice(60, 188), slice(150, 278)
+    figure, axes = plt.subplots(2, len(panels), figsize=(3.2 * len(panels), 6.6),
+                                layout="constrained")
+    for column, (name, image, value) in enumerate(panels):
+        axes[0, column].imshow(image, cmap="gray", vmin=0, vmax=1)
+        axes[0, column].set_title(name if value is None else f"{name}\n{value:.2f} dB",
+                                  fontsize=11)
+        axes[1, column].imshow(image[rows, cols], cmap="gray", vmin=0, vmax=1,
+                               interpolation="nearest")
+    axes[0, 0].add_patch(plt.Rectangle((cols.start, rows.start), 128, 128, fill=False,
+                                       edgecolor="tab:red", linewidth=1.5))
+    for axis in axes.ravel():
         axis.axis("off")
     figure.savefig(path, dpi=80)
     plt.close(figure)

@@ -141,6 +141,8 @@ def test_image_estimators_give_finite_images_or_clear_errors(kind, shape, dtype,
         X = np.ma.masked_array(X, rng.random(shape) < 0.3)
     try:
         with warnings.catch_warnings():
+            # A RuntimeWarning (mean of nothing, division by zero) is a silent wrong answer.
+            warnings.simplefilter("error", RuntimeWarning)
             warnings.simplefilter("ignore", UserWarning)  # integer images with sigma < 1
             output = estimator.fit(X).transform(X)
             if kind == "patches":

@@ -88,7 +88,7 @@ if len(panels) == 4:
 # --------------
 # The first atom is the constant one the inpainter adds; the others were learned by K-SVD
 # on brick, grass, gravel, moon, coffee, chelsea, coins and rocket.
-atoms = inpainter.dictionary_[:64]
+atoms = inpainter.components_[:64]
 low, high = atoms.min(axis=1, keepdims=True), atoms.max(axis=1, keepdims=True)
 atoms = (atoms - low) / np.maximum(high - low, 1e-12)  # each atom on its own grey scale
 atoms = np.pad(atoms.reshape(64, 8, 8), ((0, 0), (1, 1), (1, 1)), constant_values=1)

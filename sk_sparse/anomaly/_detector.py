@@ -54,8 +54,7 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
             default="mod"
         Where the atoms come from (see
         :func:`~sk_sparse.decomposition.resolve_dictionary`); "mod" (BPDN coding + MOD
-        updates) fits 15 x 15 texture patches faster than "minibatch" with the same
-        detection quality.
+        updates) learns with the same coding problem that describes the patches.
     validation_fraction : float in (0, 1), default=0.5
         Fraction of the rows held out as V.
     fpr : float in (0, 0.5], default=0.01

@@ -17,12 +17,14 @@ array      given atoms, one per row
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 from sklearn.decomposition import MiniBatchDictionaryLearning
 
 from ..coding import default_n_nonzero_coefs
 from ..dictionaries import load_dictionary, overcomplete_dct_dictionary
-from ..utils._compat import Hidden, StrOptions
+from ..utils._compat import Hidden, Interval, StrOptions, validate_params
 from ..utils._linalg import normalize_rows
 from ..utils._validation import FLOAT_DTYPES, check_real_array
 from ._ksvd import ksvd
@@ -40,6 +42,22 @@ LEARNED = frozenset({"ksvd", "mod", "minibatch"})
 _MINIBATCH_SIZE = 256
 
 
+@validate_params(
+    {
+        "spec": DICTIONARY_CONSTRAINT,
+        "X": ["array-like", None],
+        "n_features": [Interval(Integral, 1, None, closed="left"), None],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "coding_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "fixed_atoms": ["array-like", None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def resolve_dictionary(spec, X=None, *, n_features=None, n_components=64, alpha=0.1,
                        max_iter=10, coding_max_iter=200, fixed_atoms=None,
                        random_state=None, n_jobs=None, verbose=0):
@@ -90,7 +108,11 @@ def resolve_dictionary(spec, X=None, *, n_features=None, n_components=64, alpha=
     (20, 16)
     """
     spec = _ALIASES.get(spec, spec) if isinstance(spec, str) else spec
+    if X is not None:
+        X = check_real_array(X, "X", dtype=FLOAT_DTYPES)
     if n_features is None:
+        if X is None:
+            raise ValueError("resolve_dictionary needs X or n_features.")
         n_features = X.shape[1]
     if isinstance(spec, str) and spec in LEARNED and X is None:
         raise ValueError(f"dictionary={spec!r} learns its atoms from data: pass X to fit.")

@@ -97,7 +97,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         "cover_border": ["boolean"],
     }
 
-    def __init__(self, patch_size=8, stride=1, remove_mean: bool = False,
+    def __init__(self, patch_size=8, *, stride=1, remove_mean: bool = False,
                  cover_border: bool = True):
         self.patch_size = patch_size
         self.stride = stride

@@ -10,7 +10,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+from ..utils._validation import (
+    check_image_size,
+    check_image_stack,
+    check_patch_fits,
+    check_stride,
+)
 from ._dct_denoise import _sliding_dct_denoise
 from ._noise import _estimate_noise_sigma
 
@@ -136,6 +141,9 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         stack, single = check_image_stack(X)
         check_patch_fits((self.patch_size, self.patch_size), stack.shape)
         check_stride(self.stride, self.patch_size)
+        if self.sigma == "auto":
+            # The noise is estimated from differences of neighbouring pixels.
+            check_image_size(stack, 2)
         if (self.sigma != "auto" and self.sigma < 1
                 and np.issubdtype(np.asarray(X).dtype, np.integer)):
             warnings.warn(

@@ -125,7 +125,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    dictionary_ : ndarray of shape (n_atoms, p * p)
+    components_ : ndarray of shape (n_atoms, p * p)
         Atoms used, constant atom first.
     patch_size_ : int
 
@@ -242,7 +242,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
             n_jobs=self.n_jobs,
         )
         self.patch_size_ = size
-        self.dictionary_ = self._with_constant_atom(atoms)
+        self.components_ = self._with_constant_atom(atoms)
         return self
 
     def _training_patches(self, stack, p):
@@ -284,7 +284,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         p = self.patch_size_
         check_patch_fits((p, p), stack.shape)
         check_stride(self.stride, p)
-        atoms = self.dictionary_.astype(stack.dtype, copy=False)
+        atoms = self.components_.astype(stack.dtype, copy=False)
         height, width = stack.shape[1:]
         rows = patch_positions(height, p, self.stride)
         cols = patch_positions(width, p, self.stride)

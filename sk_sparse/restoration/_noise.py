@@ -177,10 +177,9 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
     Notes
     -----
     Images are ``(H, W)`` arrays or ``(n_images, H, W)`` stacks; each image gets its own
-    estimate. Measured on scikit-image's ``camera`` with sigma = 10/255, the global MAD
-    (``flat_fraction=1``) is 18% too high and the default within 3%; on strongly textured
-    images such as ``grass`` and ``gravel`` both over-estimate (see
-    ``benchmarks/bench_noise.py``).
+    estimate. On strongly textured images both methods over-estimate, since texture is
+    read as noise; the user guide's benchmarks page gives the errors measured against
+    scikit-image's ``estimate_sigma``.
 
     Examples
     --------

@@ -69,6 +69,44 @@ def test_sci_rejects_unseen_classes(digits):
     assert np.mean(labels[y_test >= 5] == 99) > np.mean(labels[y_test < 5] == 99) + 0.3
 
 
+def test_rejection_labels_follow_the_classes(digits):
+    X_train, X_test, y_train, _ = digits
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                      "nine"])
+    # String classes: rejected samples are "rejected", and predictions stay strings.
+    model = SRCClassifier(rejection_threshold=0.9).fit(X_train, names[y_train])
+    labels = model.predict(X_test[:100])
+    rejected = model.reject_mask(X_test[:100])
+    assert rejected.any() and not rejected.all()
+    assert set(labels[rejected]) == {"rejected"}
+    assert set(labels[~rejected]) <= set(names)
+    # Where not rejected, predict agrees with decision_function.
+    best = model.classes_[np.argmax(model.decision_function(X_test[:100]), axis=1)]
+    np.testing.assert_array_equal(labels[~rejected], best[~rejected])
+    # Numeric classes that include -1: the automatic label is below the smallest class.
+    shifted = SRCClassifier(rejection_threshold=0.9).fit(X_train, y_train - 1)
+    assert -2 in shifted.predict(X_test[:100])
+    assert shifted.predict(X_test[:100]).dtype.kind == "i"
+
+
+@pytest.mark.parametrize(
+    "labels, reject_label, message",
+    [
+        ("numbers", 3, "is one of the classes"),
+        ("numbers", "rejected", "must be of the kind of the class labels"),
+        ("strings", -1, "must be of the kind of the class labels"),
+        ("strings", "b", "is one of the classes"),
+    ],
+)
+def test_bad_reject_labels_are_refused(labels, reject_label, message):
+    y = np.array([0, 1, 2, 3] * 5) if labels == "numbers" else np.array(list("abcd") * 5)
+    X = np.random.default_rng(0).normal(size=(20, 6))
+    with pytest.raises(ValueError, match=message):
+        SRCClassifier(rejection_threshold=0.5, reject_label=reject_label).fit(X, y)
+    # Without rejection the label is never used, and not checked.
+    SRCClassifier(reject_label=reject_label).fit(X, y)
+
+
 def test_sci_formula():
     model = SRCClassifier().fit(np.eye(4), [0, 0, 1, 1])
     codes = np.array([[1.0, 2.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]])

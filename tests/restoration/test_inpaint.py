@@ -59,8 +59,8 @@ def test_matches_per_patch_reference(crop, fitted):
             m = p * p - seen.sum()
             delta = 1.15 * p * sigma * np.sqrt((p * p - m) / (p * p))
             code = masked_omp(image[r:r + p, c:c + p].ravel()[np.newaxis], seen[np.newaxis],
-                              fitted.dictionary_, tol=delta**2, n_nonzero_coefs=8)
-            estimate = np.clip(code @ fitted.dictionary_, 0, 1).reshape(p, p)
+                              fitted.components_, tol=delta**2, n_nonzero_coefs=8)
+            estimate = np.clip(code @ fitted.components_, 0, 1).reshape(p, p)
             numerator[r:r + p, c:c + p] += estimate
             counts[r:r + p, c:c + p] += 1
     reference = np.where(missing, numerator / counts, image)
@@ -110,8 +110,8 @@ def test_keep_observed_false_and_stack(crop, fitted):
 def test_other_dictionaries(crop, dictionary):
     inpainter = OMPInpainter(dictionary, n_components=64, max_iter=2, random_state=0)
     inpainter.fit(crop if dictionary == "ksvd" else None)
-    assert inpainter.dictionary_.shape[1] == 64
-    np.testing.assert_allclose(inpainter.dictionary_[0], 1 / 8)
+    assert inpainter.components_.shape[1] == 64
+    np.testing.assert_allclose(inpainter.components_[0], 1 / 8)
     missing = missing_pixels(crop.shape, 0.5)
     assert psnr(crop, inpainter.transform(crop, mask=missing)) > 24
 
