@@ -1,19 +1,21 @@
 """
-==============================================
-Texture defects with a sparse anomaly detector
-==============================================
+==================================================
+Defects in an SEM-like nanofibre mat
+==================================================
 
-:class:`sk_sparse.anomaly.SparseAnomalyDetector` is fitted on 15x15 patches of a *normal* brick
-wall (the top half of scikit-image's ``brick``). It learns a dictionary on half of the
-patches, describes the other half by how well and how sparsely that dictionary explains
-them (error and l1 norm of the BPDN code), fits a Gaussian to those features and sets the
-threshold for a 1% false-positive rate.
+The lecture's application: quality inspection of nanofibrous material imaged by a
+scanning electron microscope. :func:`~sk_sparse.datasets.make_nanofibres` draws such
+mats (curved fibres of varying width, deeper fibres dimmer and blurred, shot and read
+noise), and :func:`~sk_sparse.datasets.make_defects` plants the seven defect kinds of
+the benchmark: beads, pits, thin curved scratches, foreign texture of matched mean and
+spread, semi-transparent films, blurred regions and faint stains.
 
-The bottom half then receives synthetic defects (dark and bright blobs, scratches and a
-square of gravel). :meth:`~sk_sparse.anomaly.SparseAnomalyDetector.anomaly_map` scores every
-patch and averages the scores per pixel; positive values are anomalous at the fitted
-rate. Because a 15x15 patch that touches a defect is anomalous, detections extend a few
-pixels around each defect: most "flagged normal pixels" below are that margin.
+:class:`~sk_sparse.anomaly.SparseAnomalyDetector` is fitted on 15x15 patches of two
+*normal* mats only. It learns a dictionary on half of the patches, describes the other
+half by how well and how sparsely that dictionary explains them (error and l1 norm of the
+BPDN code), fits a Gaussian to those features and sets the threshold for a 1%
+false-positive rate. :meth:`~sk_sparse.anomaly.SparseAnomalyDetector.anomaly_map` scores
+every patch of a new mat and averages the scores per pixel.
 """
 
 import matplotlib.pyplot as plt
@@ -21,29 +23,65 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from sk_sparse import PatchExtractor, SparseAnomalyDetector
-from sk_sparse.datasets import load_image, make_defects
+from sk_sparse.datasets import DEFECT_KINDS, make_defects, make_nanofibres, make_woven
 
-brick = load_image("brick")
-normal_patches = PatchExtractor(patch_size=15, stride=2).fit_transform(brick[:256])
-detector = SparseAnomalyDetector(min_region_size=30, random_state=0).fit(normal_patches)
+training = [make_nanofibres((160, 256), random_state=seed) for seed in (0, 1)]
+patches = np.concatenate([PatchExtractor(patch_size=15, stride=2).fit_transform(image)
+                          for image in training])
+detector = SparseAnomalyDetector(random_state=0).fit(patches)
 
-defective, truth = make_defects(brick[256:], 6, foreign=load_image("gravel"),
-                                random_state=1)
+test = make_nanofibres((192, 384), random_state=2)
+defective, truth = make_defects(test, len(DEFECT_KINDS), kinds=DEFECT_KINDS,
+                                foreign=make_woven(256, random_state=0), random_state=3)
 scores = detector.anomaly_map(defective)
 detected = detector.predict_mask(defective)
 print(f"pixel ROC AUC: {roc_auc_score(truth.ravel(), scores.ravel()):.3f}")
 print(f"flagged normal pixels: {detected[~truth].mean():.2%}, "
       f"flagged defect pixels: {detected[truth].mean():.0%}")
 
-fig, axes = plt.subplots(2, 2, figsize=(10, 5.6), layout="constrained")
-panels = [("test image with defects", defective, "gray"),
-          ("true defect mask", truth, "gray"),
+fig, axes = plt.subplots(2, 2, figsize=(11, 6.2), layout="constrained")
+panels = [("test mat with seven defects (outlined)", defective, "gray"),
           ("anomaly map: log(1 + positive score)", np.log1p(np.maximum(scores, 0)), "magma"),
-          ("predicted mask (regions >= 30 px)", detected, "gray")]
+          ("true defect mask", truth, "gray"),
+          ("predicted mask (threshold for 1% of patches)", detected, "gray")]
 for axis, (title, image, cmap) in zip(axes.ravel(), panels):
     shown = axis.imshow(image, cmap=cmap)
+    if title.startswith("test"):
+        axis.contour(truth, [0.5], colors="tab:red", linewidths=0.8)
     axis.set_title(title, fontsize=10)
     axis.axis("off")
     if cmap == "magma":
         fig.colorbar(shown, ax=axis, shrink=0.8)
+plt.show()
+
+# %%
+# Which defects it sees
+# ---------------------
+# The pixel ROC AUC of each kind (its pixels against all normal pixels) on three mats
+# with one defect each. Defects that change the texture, or that *remove* its energy
+# (films, blur), are well separated. Small beads and pits, about the size of a fibre
+# crossing, and faint stains are poorly separated, and pits and stains can even score
+# *below* chance (more normal than the mat itself): the patch features do not tell them
+# from the mat's own variation. That is an open problem, which the benchmark
+# (``benchmarks/bench_anomaly.py``, on five textures) tracks, together with the effect of
+# the optional features (the patch mean and spread).
+normal_scores = detector.anomaly_map(test).ravel()
+rows = []
+for kind in DEFECT_KINDS:
+    positives = []
+    for seed in range(3):
+        image, mask = make_defects(test, 1, kinds=(kind,),
+                                   foreign=make_woven(256, random_state=0), random_state=seed)
+        positives.append(detector.anomaly_map(image)[mask])
+    positives = np.concatenate(positives)
+    labels = np.r_[np.zeros(len(normal_scores)), np.ones(len(positives))]
+    rows.append((kind, roc_auc_score(labels, np.r_[normal_scores, positives])))
+    print(f"{kind:>15}: AUC {rows[-1][1]:.3f}")
+
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+ax.barh([kind for kind, _ in rows], [auc for _, auc in rows], color="tab:blue")
+ax.axvline(0.5, color="k", linewidth=0.8, linestyle="--")
+ax.set_xlim(0, 1)
+ax.set_xlabel("pixel ROC AUC (0.5 = chance)")
+ax.invert_yaxis()
 plt.show()

@@ -20,6 +20,8 @@ from ..image._strips import accumulate_strips
 from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
 from ..utils._validation import check_image_stack, check_patch_fits, check_stride
 
+# The features the density may model (see the ``features`` parameter).
+_FEATURES = ("error", "l1", "mean", "std")
 # Floor added before taking logs of the (non-negative) features.
 _LOG_FLOOR = 1e-10
 # Ridge of the default Gaussian's covariance (the features are logs: unit-free).
@@ -59,6 +61,15 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         Fraction of the rows held out as V.
     fpr : float in (0, 0.5], default=0.01
         Target false-positive rate on normal patches; sets ``offset_``.
+    features : sequence of {"error", "l1", "mean", "std"}, default=("error", "l1")
+        What the density models, for each row: the representation error
+        ``||x D - s||^2`` and the l1 norm of the BPDN code (the lecture's features, in log
+        scale), and optionally the row's mean and (log) standard deviation. Error and l1
+        norm see rows the dictionary explains badly or expensively; mean and spread also
+        see rows that lost energy (pits, stains, films), which the dictionary may explain
+        *better* than normal ones, but the mean also follows slow changes of
+        illumination, which raise false positives. The user guide's anomaly page shows
+        the trade-off measured on five textures. At least one of "error" and "l1".
     density : estimator with ``fit`` and ``score_samples``, default=None
         Density of the log features of normal patches; None means a single full-covariance
         Gaussian (:class:`~sklearn.mixture.GaussianMixture` with one component, seeded
@@ -140,17 +151,20 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "features": [tuple, list],
     }
 
     def __init__(self, n_components=64, *, alpha=0.1, dictionary="mod",
-                 validation_fraction=0.5, fpr=0.01, density=None, patch_size=15, stride=4,
-                 min_region_size=0, max_iter=5, transform_max_iter=200, transform_tol=1e-2,
-                 random_state=None, n_jobs=None, verbose=0):
+                 validation_fraction=0.5, fpr=0.01, features=("error", "l1"), density=None,
+                 patch_size=15, stride=4, min_region_size=0, max_iter=5,
+                 transform_max_iter=200, transform_tol=1e-2, random_state=None, n_jobs=None,
+                 verbose=0):
         self.n_components = n_components
         self.alpha = alpha
         self.dictionary = dictionary
         self.validation_fraction = validation_fraction
         self.fpr = fpr
+        self.features = features
         self.density = density
         self.patch_size = patch_size
         self.stride = stride
@@ -179,6 +193,13 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
+        unknown = set(self.features) - set(_FEATURES)
+        if (unknown or len(set(self.features)) != len(self.features)
+                or not {"error", "l1"} & set(self.features)):
+            raise ValueError(
+                f"features must be distinct names among {_FEATURES}, with 'error' or 'l1'; "
+                f"got {self.features!r}."
+            )
         n_samples = X.shape[0]
         n_validation = int(round(self.validation_fraction * n_samples))
         if n_samples < 2 or not 0 < n_validation < n_samples:
@@ -230,8 +251,17 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         return report
 
     def _log_features(self, X) -> np.ndarray:
-        """Log features of validated rows."""
-        return np.log(self.features_._features(X) + _LOG_FLOOR)
+        """The features the density models, of validated rows (logs of the positive ones)."""
+        columns = []
+        if {"error", "l1"} & set(self.features):
+            sparse = np.log(self.features_._features(X) + _LOG_FLOOR)
+            columns += [sparse[:, [("error", "l1").index(name)]] for name in self.features
+                        if name in ("error", "l1")]
+        if "mean" in self.features:
+            columns.append(X.mean(axis=1, keepdims=True))
+        if "std" in self.features:
+            columns.append(np.log(X.std(axis=1, keepdims=True) + _LOG_FLOOR))
+        return np.concatenate(columns, axis=1).astype(np.float64, copy=False)
 
     def _score_samples(self, X) -> np.ndarray:
         """``score_samples`` of validated rows."""

@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..coding import bpdn, constrained_l1
+from ..coding import constrained_l1
+from ..coding._bpdn import _bpdn
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._linalg import normalize_rows
 
@@ -193,8 +194,9 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
             identity = scale * np.eye(X.shape[1], dtype=samples.dtype)
             atoms = np.concatenate([atoms, identity])
         if self.method == "lasso":
-            codes = bpdn(samples, atoms, alpha=self.alpha, max_iter=self.coding_max_iter,
-                         tol=self.coding_tol, n_jobs=self.n_jobs)
+            codes = _bpdn(samples, atoms, np.full(len(samples), float(self.alpha)),
+                          max_iter=self.coding_max_iter, tol=self.coding_tol,
+                          n_jobs=self.n_jobs)
         else:
             codes = constrained_l1(samples, atoms, self.epsilon, tol=self.coding_tol,
                                    max_iter=self.coding_max_iter, n_jobs=self.n_jobs)

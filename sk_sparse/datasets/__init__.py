@@ -7,13 +7,17 @@ scikit-image's bundled data when scikit-image is installed.
 
 from ..dictionaries import load_dictionary  # where earlier releases had it
 from ._images import IMAGE_NAMES, load_image
-from ._synthetic import add_noise, make_checkerboard, make_defects
+from ._synthetic import DEFECT_KINDS, add_noise, make_checkerboard, make_defects
+from ._textures import make_nanofibres, make_woven
 
 __all__ = [
+    "DEFECT_KINDS",
     "IMAGE_NAMES",
     "add_noise",
     "load_dictionary",
     "load_image",
     "make_checkerboard",
     "make_defects",
+    "make_nanofibres",
+    "make_woven",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import ndimage
 from sklearn.utils import check_random_state
 
 from ..utils._validation import as_pair, check_image_stack
@@ -88,6 +89,85 @@ def add_noise(y, sigma: float, random_state=None, clip: bool = True) -> np.ndarr
     return noisy[0] if single else noisy
 
 
+# Defect kinds that are visible but not pure intensity outliers (the benchmark's set),
+# and the three of earlier releases.
+DEFECT_KINDS = ("bead", "pit", "curved_scratch", "foreign", "film", "blur", "stain")
+_LEGACY_KINDS = ("blob", "scratch", "texture")
+
+
+def _smooth_ellipse(rows, cols, rng, radii_range, margin, edge=2.0):
+    """A soft elliptical mask in [0, 1] (Gaussian edge) at a random place."""
+    height, width = rows.shape
+    radii = rng.uniform(*radii_range, size=2)
+    center = rng.uniform([margin, margin], [height - margin, width - margin])
+    angle = rng.uniform(0, np.pi)
+    dr, dc = rows - center[0], cols - center[1]
+    u = (dr * np.cos(angle) + dc * np.sin(angle)) / radii[0]
+    v = (-dr * np.sin(angle) + dc * np.cos(angle)) / radii[1]
+    hard = (u**2 + v**2 <= 1).astype(float)
+    return ndimage.gaussian_filter(hard, edge)
+
+
+def _curved_path(rng, shape, length):
+    """Pixels along a smooth random curve of the given length."""
+    height, width = shape
+    start = rng.uniform([0.15 * height, 0.15 * width], [0.85 * height, 0.85 * width])
+    n_points = int(2 * length)
+    angle = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.06, n_points))
+    points = start + np.cumsum(0.5 * np.stack([np.sin(angle), np.cos(angle)], axis=1), axis=0)
+    points = np.round(points).astype(int)
+    inside = ((points[:, 0] >= 0) & (points[:, 0] < height) & (points[:, 1] >= 0)
+              & (points[:, 1] < width))
+    path = np.zeros(shape, dtype=bool)
+    path[points[inside, 0], points[inside, 1]] = True
+    return path
+
+
+def _new_defect(kind, defective, rows, cols, rng, contrast, foreign):
+    """Apply one defect of a kind of :data:`DEFECT_KINDS`; return the image and region."""
+    shape = defective.shape
+    margin = min(16, min(shape) // 4)
+    if kind in ("bead", "pit"):
+        soft = _smooth_ellipse(rows, cols, rng, (3, 8), margin, edge=1.5)
+        if kind == "bead":  # a bright bead, brighter at its centre
+            defective = defective + contrast * 1.6 * soft * (1 - defective)
+        else:  # a dark pit: the surface is darkened, its texture still faintly there
+            defective = defective * (1 - 0.7 * soft)
+        return defective, soft > 0.5
+    if kind == "curved_scratch":
+        path = _curved_path(rng, shape, rng.uniform(40, 120))
+        distance = ndimage.distance_transform_edt(~path)
+        soft = np.clip(1.5 - distance, 0, 1)  # about 2 pixels wide
+        sign = rng.choice([-1.0, 1.0])
+        return defective + sign * contrast * soft, soft > 0.5
+    if kind == "foreign":
+        size = int(rng.randint(24, 49))
+        size = min(size, min(shape) - 1, min(foreign.shape) - 1)
+        r0, c0 = rng.randint(0, shape[0] - size), rng.randint(0, shape[1] - size)
+        s0, t0 = rng.randint(0, foreign.shape[0] - size), rng.randint(0, foreign.shape[1] - size)
+        patch = foreign[s0:s0 + size, t0:t0 + size]
+        local = defective[r0:r0 + size, c0:c0 + size]
+        # Same mean and spread as what it replaces: only the texture differs.
+        patch = (patch - patch.mean()) / max(patch.std(), 1e-6) * local.std() + local.mean()
+        region = np.zeros(shape, dtype=bool)
+        region[r0:r0 + size, c0:c0 + size] = True
+        defective = defective.copy()
+        defective[region] = patch.ravel()
+        return defective, region
+    soft = _smooth_ellipse(rows, cols, rng, (8, 20) if kind != "stain" else (14, 30), margin)
+    if kind == "film":  # semi-transparent: the texture shows through at reduced contrast
+        alpha = rng.uniform(0.45, 0.65)
+        cover = np.sum(defective * soft) / max(np.sum(soft), 1e-12)
+        defective = defective * (1 - alpha * soft) + alpha * soft * cover
+    elif kind == "blur":  # a smeared region: local energy lost, mean kept
+        blurred = ndimage.gaussian_filter(defective, rng.uniform(1.5, 3.0))
+        defective = defective * (1 - soft) + blurred * soft
+    else:  # "stain": a faint smooth change of brightness
+        sign = rng.choice([-1.0, 1.0])
+        defective = defective + sign * 0.3 * contrast * soft
+    return defective, soft > 0.5
+
+
 def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "texture"),
                  foreign=None, contrast: float = 0.25, random_state=None):
     """Plant synthetic defects in a (normal) image and return their pixel mask.
@@ -98,14 +178,28 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
         Grey-level image in [0, 1]; not modified.
     n_defects : int, default=3
         Number of defects, cycling through ``kinds``.
-    kinds : sequence of {"blob", "scratch", "texture"}, default=("blob", "scratch", "texture")
-        ``"blob"``: an elliptical spot shifted by +-``contrast``; ``"scratch"``: a line 2 to
-        3 pixels wide shifted by +-``contrast``; ``"texture"``: a square (24 to 48 pixels)
-        copied from ``foreign``.
+    kinds : sequence of str, default=("blob", "scratch", "texture")
+        Kinds of :data:`DEFECT_KINDS`, each visible but not a pure intensity outlier:
+
+        * ``"bead"``: a bright round bead (3 to 8 pixels), brighter at its centre;
+        * ``"pit"``: a dark round pit, the texture faintly visible in it;
+        * ``"curved_scratch"``: a thin (about 2 pixels) curved line, +-``contrast``;
+        * ``"foreign"``: a square (24 to 48 pixels) of ``foreign`` texture rescaled to the
+          mean and standard deviation of what it replaces;
+        * ``"film"``: a semi-transparent film, the texture seen at reduced contrast;
+        * ``"blur"``: a blurred (smeared) region, mean kept, local energy lost;
+        * ``"stain"``: a faint (0.3 ``contrast``) smooth change of brightness.
+
+        Defects that lower the local energy (film, blur, stain) are the hard ones for
+        detectors that look for unusual energy. The kinds of earlier releases are kept:
+        ``"blob"`` (an elliptical spot shifted by +-``contrast``), ``"scratch"`` (a
+        straight line 2 to 3 pixels wide, +-``contrast``) and ``"texture"`` (a square of
+        ``foreign`` copied as it is).
     foreign : array-like of shape (H2, W2), default=None
-        Image that foreign-texture squares are cut from; needed for ``"texture"``.
+        Image that foreign-texture squares are cut from; needed for ``"texture"`` and
+        ``"foreign"``.
     contrast : float, default=0.25
-        Grey-level change of blobs and scratches.
+        Grey-level change of blobs, beads and scratches (stains: 0.3 of it).
     random_state : int, RandomState instance or None
         Seeds positions, sizes and signs.
 
@@ -127,11 +221,16 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
     image = np.asarray(image, dtype=np.float64)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W); got shape {image.shape}.")
-    unknown = set(kinds) - {"blob", "scratch", "texture"}
+    unknown = set(kinds) - set(DEFECT_KINDS) - set(_LEGACY_KINDS)
     if unknown:
-        raise ValueError(f"kinds must be among 'blob', 'scratch', 'texture'; got {unknown}.")
-    if "texture" in kinds and foreign is None:
-        raise ValueError("kinds includes 'texture': pass foreign= (an image to cut from).")
+        raise ValueError(
+            f"kinds must be among {DEFECT_KINDS + _LEGACY_KINDS}; got {sorted(unknown)}."
+        )
+    if {"texture", "foreign"} & set(kinds) and foreign is None:
+        raise ValueError("kinds includes 'texture' or 'foreign': pass foreign= (an image to "
+                         "cut from).")
+    if foreign is not None:
+        foreign = np.asarray(foreign, dtype=np.float64)
     rng = check_random_state(random_state)
     height, width = image.shape
     rows, cols = np.mgrid[0:height, 0:width]
@@ -139,6 +238,11 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
     mask = np.zeros(image.shape, dtype=bool)
     for k in range(n_defects):
         kind = kinds[k % len(kinds)]
+        if kind in DEFECT_KINDS:
+            defective, region = _new_defect(kind, defective, rows, cols, rng, contrast,
+                                            foreign)
+            mask |= region
+            continue
         sign = rng.choice([-1.0, 1.0])
         if kind == "blob":
             center = rng.uniform([16, 16], [height - 16, width - 16])

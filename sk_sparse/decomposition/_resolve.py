@@ -42,6 +42,11 @@ LEARNED = frozenset({"ksvd", "mod", "minibatch"})
 _MINIBATCH_SIZE = 256
 
 
+def dictionary_kind(spec):
+    """The canonical name of a ``dictionary`` value (aliases resolved), None for atoms."""
+    return _ALIASES.get(spec, spec) if isinstance(spec, str) else None
+
+
 @validate_params(
     {
         "spec": DICTIONARY_CONSTRAINT,
@@ -107,7 +112,7 @@ def resolve_dictionary(spec, X=None, *, n_features=None, n_components=64, alpha=
     >>> resolve_dictionary("ksvd", X, n_components=20, max_iter=2, random_state=0)[0].shape
     (20, 16)
     """
-    spec = _ALIASES.get(spec, spec) if isinstance(spec, str) else spec
+    spec = dictionary_kind(spec) or spec
     if X is not None:
         X = check_real_array(X, "X", dtype=FLOAT_DTYPES)
     if n_features is None:

@@ -12,7 +12,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..coding._omp import _masked_omp
-from ..decomposition._resolve import DICTIONARY_CONSTRAINT, resolve_dictionary
+from ..decomposition._resolve import (
+    DICTIONARY_CONSTRAINT,
+    LEARNED,
+    dictionary_kind,
+    resolve_dictionary,
+)
 from ..image._grid import (
     assemble_patch_grid,
     assemble_patch_weights,
@@ -26,6 +31,8 @@ from ..utils._validation import check_image_stack, check_patch_fits, check_strid
 # Patches a K-SVD dictionary is learned from at most (a random subset beyond that): more
 # adds time, not quality, for 256 atoms of 8 x 8.
 _MAX_TRAINING_PATCHES = 40_000
+# Side of the patches of the shipped dictionary (64 features).
+_SHIPPED_PATCH_SIZE = 8
 # The residual target delta_i = _RESIDUAL_FACTOR * p * sigma * sqrt(observed fraction).
 _RESIDUAL_FACTOR = 1.15
 
@@ -195,12 +202,13 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
-        """Set up the dictionary (learn it from ``X`` when ``dictionary="ksvd"``).
+        """Set up the dictionary (learn it from ``X`` for the learned kinds).
 
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W), default=None
-            Complete training images; needed only for ``dictionary="ksvd"``.
+            Complete training images; needed only for the learned dictionaries
+            (``"ksvd"``, ``"mod"``, ``"minibatch"``).
         y : Ignored
             Not used, present for API consistency.
 
@@ -214,11 +222,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         patches = None
         if X is not None:
             stack, _ = check_image_stack(X)
-        learned = isinstance(self.dictionary, str) and self.dictionary in (
-            "ksvd", "mod", "minibatch", "bpdn")
-        if isinstance(self.dictionary, str) and self.dictionary in ("shipped", "learned"):
-            size = 8
-        elif isinstance(self.dictionary, str):
+        kind = dictionary_kind(self.dictionary)
+        if kind == "shipped":
+            size = _SHIPPED_PATCH_SIZE
+        elif kind is not None:
             size = self.patch_size
         else:
             n_features = np.shape(self.dictionary)[-1] if np.ndim(self.dictionary) == 2 else 0
@@ -228,7 +235,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
                     "dictionary must be atoms of square patches, shape (n_atoms, p * p); got "
                     f"shape {np.shape(self.dictionary)}."
                 )
-        if learned:
+        if kind in LEARNED:
             if X is None:
                 raise ValueError(f"dictionary={self.dictionary!r} learns from images: pass "
                                  "them to fit(X).")
