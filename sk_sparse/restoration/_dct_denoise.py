@@ -37,34 +37,101 @@ def _threshold_task(index, local_rows, strip, *, col_positions, transform, thres
                             sparsity)
 
 
+def _forward(strip, row_positions, col_positions, transform):
+    """2-D DCT coefficients of every patch of a strip, shape ``(n_rows, n_cols, p, p)``.
+
+    Rows of each row-window first, then columns of each column-window: two matrix
+    products over the whole strip.
+    """
+    size = transform.shape[0]
+    half = _apply_last_axis(gather_windows(strip, row_positions, size), transform.T)
+    return _apply_last_axis(gather_windows(half, col_positions, size), transform.T)
+
+
+def _inverse_aggregate(coefs, weights, row_positions, col_positions, transform, shape):
+    """Weighted sum of the inverse transforms of ``coefs`` (modified in place) at their
+    patches, and the per-pixel sum of the weights; both of ``shape``."""
+    height, width = shape
+    size = transform.shape[0]
+    coefs *= weights[..., np.newaxis, np.newaxis]
+    # Inverse the column transform, aggregate along columns, then inverse the rows: the
+    # last inverse acts on p times fewer values than a per-patch inverse would.
+    partial = overlap_add(_apply_last_axis(coefs, transform), col_positions, width)
+    del coefs
+    numerator = overlap_add(_apply_last_axis(partial, transform), row_positions, height)
+    weight_sum = assemble_patch_weights(weights, row_positions, col_positions, (size, size),
+                                        shape)
+    return numerator, weight_sum
+
+
 def _threshold_strip(strip, row_positions, col_positions, transform, threshold, sparsity):
     """Denoise one strip; return its weighted sum and weight sum, both ``strip.shape``.
 
     ``transform`` is the ``p x p`` DCT matrix in the working dtype.
     """
-    height, width = strip.shape
-    size = transform.shape[0]
-    # Forward: rows of each row-window, then columns of each column-window.
-    half = _apply_last_axis(gather_windows(strip, row_positions, size), transform.T)
-    coefs = _apply_last_axis(gather_windows(half, col_positions, size), transform.T)
-    del half  # (n_rows, n_cols, u, v) is the large array; free what precedes it
+    coefs = _forward(strip, row_positions, col_positions, transform)
     keep = np.abs(coefs) > threshold
     keep[..., 0, 0] = True  # the DC coefficient carries the local mean: never threshold it
     coefs *= keep
     if sparsity:
         # 1 / ||x||_0 counting the DC; the floor at 1 covers an all-zero (black) patch.
         weights = 1.0 / np.maximum(keep.sum(axis=(-2, -1)), 1).astype(strip.dtype)
-        coefs *= weights[..., np.newaxis, np.newaxis]
     else:
         weights = np.ones(coefs.shape[:2], dtype=strip.dtype)
     del keep
-    # Inverse the column transform, aggregate along columns, then inverse the rows.
-    partial = overlap_add(_apply_last_axis(coefs, transform), col_positions, width)
-    del coefs
-    numerator = overlap_add(_apply_last_axis(partial, transform), row_positions, height)
-    weight_sum = assemble_patch_weights(weights, row_positions, col_positions, (size, size),
-                                        strip.shape)
-    return numerator, weight_sum
+    return _inverse_aggregate(coefs, weights, row_positions, col_positions, transform,
+                              strip.shape)
+
+
+def _wiener_task(index, local_rows, strip, pilot, *, col_positions, transform, variances,
+                 sparsity):
+    """The strip task of the second (Wiener) stage (picklable)."""
+    return _wiener_strip(strip, pilot, local_rows, col_positions, transform,
+                         variances[index], sparsity)
+
+
+def _wiener_strip(strip, pilot, row_positions, col_positions, transform, variance, sparsity):
+    """Empirical Wiener shrinkage of one strip's DCT coefficients, with a pilot estimate.
+
+    Each coefficient ``z`` of the noisy patch is scaled by ``p^2 / (p^2 + sigma^2)``, ``p``
+    being the same coefficient of the pilot's patch. With ``sparsity``, patches are
+    weighted by ``1 / sum(gain^2)``, the inverse of their estimate's noise variance (the
+    Wiener counterpart of ``1 / ||x||_0``).
+    """
+    gain = _forward(pilot, row_positions, col_positions, transform)
+    gain *= gain
+    gain /= gain + variance
+    coefs = _forward(strip, row_positions, col_positions, transform)
+    coefs *= gain
+    if sparsity:
+        weights = 1.0 / np.maximum(np.einsum("rcuv,rcuv->rc", gain, gain),
+                                   np.finfo(strip.dtype).tiny)
+    else:
+        weights = np.ones(coefs.shape[:2], dtype=strip.dtype)
+    del gain
+    return _inverse_aggregate(coefs, weights.astype(strip.dtype, copy=False), row_positions,
+                              col_positions, transform, strip.shape)
+
+
+def _sliding_dct_wiener(images, pilots, patch_size, sigmas, *, stride=1,
+                        sparsity_weights=False, n_jobs=None):
+    """Second stage: Wiener shrinkage of every patch's DCT with the ``pilots`` as oracle."""
+    n_images, height, width = images.shape
+    variances = (np.asarray(sigmas, dtype=np.float64) ** 2).astype(images.dtype)
+    variances = np.broadcast_to(variances, (n_images,))
+    transform = dct_matrix(patch_size, images.dtype)
+    row_positions = patch_positions(height, patch_size, stride)
+    col_positions = patch_positions(width, patch_size, stride)
+    strip_task = partial(_wiener_task, col_positions=col_positions, transform=transform,
+                         variances=variances, sparsity=sparsity_weights)
+    # Two coefficient arrays per strip (the noisy patches and the pilot's gains).
+    numerator, weight_sum = accumulate_strips(
+        strip_task, (images, pilots.astype(images.dtype, copy=False)), patch_size,
+        row_positions, 2 * len(col_positions) * patch_size**2, n_jobs=n_jobs,
+        dtype=images.dtype,
+    )
+    numerator /= weight_sum
+    return numerator
 
 
 @validate_params(
