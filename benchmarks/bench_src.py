@@ -20,7 +20,8 @@ import time
 import warnings
 
 import numpy as np
-from _common import print_table
+from _common import median_time, print_table
+from scipy import ndimage
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -110,6 +111,15 @@ def main() -> None:
                 ("LogisticRegression", "reject AUC (max proba)")]:
         print(f"  {key[0]} {key[1][len('reject AUC '):]}: {np.mean(results[key]):.3f}")
     print(f"\nSRC batched predict: {np.mean(predict_ms):.2f} ms per test sample")
+    # One sample at a time (interactive use), on the 8x8 digits and on 28x28 versions of
+    # them (784 pixels, MNIST's shape, 500 training images).
+    X, y = load_digits(return_X_y=True)
+    big = np.stack([ndimage.zoom(x.reshape(8, 8), 3.5, order=1) for x in X]).reshape(len(X), -1)
+    for label, data in (("8x8 digits, 898 atoms", (X[::2], y[::2], X[1::2])),
+                        ("28x28 digits, 500 atoms", (big[:500], y[:500], big[500:]))):
+        model = SRCClassifier().fit(data[0], data[1])
+        seconds, _ = median_time(model.predict, data[2][:1], repeat=7)
+        print(f"SRC predict of one sample, {label}: {seconds * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..coding import constrained_l1
-from ..coding._bpdn import _bpdn
+from ..coding._bpdn import _bpdn, factorize
+from ..coding._constrained import _constrained_l1
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._linalg import normalize_rows
 
@@ -157,7 +157,18 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         if self.rejection_threshold is not None:
             self._reject_label()  # fail at fit, not at the first predict
         self.dictionary_ = normalize_rows(X)
+        # The eigendecomposition behind every coding call, once: predicting one sample
+        # would otherwise pay it in full (n_features^3) at every call.
+        self._coding_key = (self.robust, self.error_penalty)
+        self._coding_factors = factorize(self._coding_atoms())
         return self
+
+    def _coding_atoms(self):
+        """The training atoms, and the identity atoms of the corruption with ``robust``."""
+        if not self.robust:
+            return self.dictionary_
+        identity = np.eye(self.dictionary_.shape[1], dtype=self.dictionary_.dtype)
+        return np.concatenate([self.dictionary_, identity / self.error_penalty])
 
     def _reject_label(self):
         """The label of rejected samples, checked against the classes."""
@@ -188,20 +199,20 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         samples = normalize_rows(X)
-        atoms = self.dictionary_.astype(samples.dtype, copy=False)
-        scale = 1.0 / self.error_penalty
-        if self.robust:
-            identity = scale * np.eye(X.shape[1], dtype=samples.dtype)
-            atoms = np.concatenate([atoms, identity])
+        atoms = self._coding_atoms().astype(samples.dtype, copy=False)
+        # The factorisation made in fit, unless robust/error_penalty changed since.
+        factors = (self._coding_factors
+                   if self._coding_key == (self.robust, self.error_penalty) else None)
         if self.method == "lasso":
             codes = _bpdn(samples, atoms, np.full(len(samples), float(self.alpha)),
                           max_iter=self.coding_max_iter, tol=self.coding_tol,
-                          n_jobs=self.n_jobs)
+                          n_jobs=self.n_jobs, factors=factors)
         else:
-            codes = constrained_l1(samples, atoms, self.epsilon, tol=self.coding_tol,
-                                   max_iter=self.coding_max_iter, n_jobs=self.n_jobs)
+            codes = _constrained_l1(samples, atoms, self.epsilon, tol=self.coding_tol,
+                                    max_iter=self.coding_max_iter, n_jobs=self.n_jobs,
+                                    factors=factors)
         n_train = len(self.dictionary_)
-        error = codes[:, n_train:] * scale if self.robust else None
+        error = codes[:, n_train:] / self.error_penalty if self.robust else None
         return samples, codes[:, :n_train], error
 
     def sparse_codes(self, X):

@@ -265,15 +265,35 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
                  max_iter=max_iter, tol=tol, n_jobs=n_jobs, return_n_iter=return_n_iter)
 
 
+def factorize(dictionary):
+    """The factors of ADMM's x-update: ``D^T D = W diag(eig) W^T`` and ``D W``.
+
+    An estimator that codes many calls' worth of signals on one dictionary (SRC) computes
+    them once and passes them to :func:`_bpdn`, instead of paying the eigendecomposition
+    (cubic in the number of features) on every call.
+
+    Parameters
+    ----------
+    dictionary : ndarray of shape (n_atoms, n_features)
+
+    Returns
+    -------
+    eig : ndarray of shape (n_features,)
+    projector : ndarray of shape (n_atoms, n_features)
+    """
+    eig, basis = np.linalg.eigh(dictionary.T @ dictionary)
+    return np.maximum(eig, 0), dictionary @ basis
+
+
 def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=500,
-          tol=1e-4, n_jobs=None, return_n_iter=False):
+          tol=1e-4, n_jobs=None, return_n_iter=False, factors=None):
     """The computation of :func:`bpdn`: validated arrays of one dtype, ``alpha`` one value
-    per signal, ``group_matrix`` from :func:`group_indicator` or None."""
+    per signal, ``group_matrix`` from :func:`group_indicator` or None, ``factors`` from
+    :func:`factorize` or None."""
     dtype = X.dtype
     n_atoms = dictionary.shape[0]
-    eig, basis = np.linalg.eigh(dictionary.T @ dictionary)
-    eig = np.maximum(eig, 0).astype(dtype)
-    projector = (dictionary @ basis).astype(dtype)  # D W, (n_atoms, n_features)
+    eig, projector = factorize(dictionary) if factors is None else factors
+    eig, projector = eig.astype(dtype, copy=False), projector.astype(dtype, copy=False)
 
     results = run_chunks(
         _bpdn_chunk, (X, np.ascontiguousarray(alpha)),

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..utils._compat import Interval, validate_params
 from ..utils._validation import check_signals_and_dictionary
-from ._bpdn import bpdn
+from ._bpdn import _bpdn, factorize
 
 
 @validate_params(
@@ -65,13 +65,24 @@ def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_ite
     True
     """
     Y, dictionary = check_signals_and_dictionary(Y, dictionary, name="Y")
+    return _constrained_l1(Y, dictionary, epsilon, n_bisections=n_bisections, tol=tol,
+                           max_iter=max_iter, n_jobs=n_jobs)
+
+
+def _constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_iter=500,
+                    n_jobs=None, factors=None):
+    """The computation of :func:`constrained_l1` on validated arrays of one dtype;
+    ``factors`` from :func:`~sk_sparse.coding._bpdn.factorize`, computed here if None."""
+    if factors is None:
+        factors = factorize(dictionary)
     high = np.maximum(np.abs(Y @ dictionary.T).max(axis=1, initial=0.0), 1e-12)
     low = high * 1e-4
     best = np.zeros((len(Y), len(dictionary)), dtype=np.result_type(Y, np.float32))
     found = np.zeros(len(Y), dtype=bool)
     for _ in range(n_bisections):
         middle = np.sqrt(low * high)
-        trial = bpdn(Y, dictionary, alpha=middle, tol=tol, max_iter=max_iter, n_jobs=n_jobs)
+        trial = _bpdn(Y, dictionary, middle, tol=tol, max_iter=max_iter, n_jobs=n_jobs,
+                      factors=factors)
         fits = np.linalg.norm(trial @ dictionary - Y, axis=1) <= epsilon
         best[fits] = trial[fits]
         found |= fits

@@ -166,3 +166,21 @@ def test_bad_input(digits):
     model = SRCClassifier().fit(X_train, y_train)
     with pytest.raises(ValueError, match="features"):
         model.predict(X_test[:, :10])
+
+
+def test_prediction_reuses_the_factorisation_made_in_fit(digits, monkeypatch):
+    X_train, X_test, y_train, _ = digits
+    model = SRCClassifier().fit(X_train, y_train)
+    expected = model.predict(X_test[:20])
+    calls = []
+    original = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda *a, **k: calls.append(1) or original(*a, **k))
+    np.testing.assert_array_equal(model.predict(X_test[:20]), expected)
+    model.set_params(method="constrained").predict(X_test[:3])
+    assert calls == []  # neither coding nor the bisection factorised again
+    # A changed coding problem after fit is factorised afresh, not coded with stale factors.
+    model.set_params(method="lasso", robust=True)
+    refitted = SRCClassifier(robust=True).fit(X_train, y_train)
+    np.testing.assert_allclose(model.sparse_codes(X_test[:5])[0],
+                               refitted.sparse_codes(X_test[:5])[0], atol=1e-10)
+    assert calls
