@@ -14,6 +14,9 @@ from ..coding._constrained import _constrained_l1
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._linalg import normalize_rows
 
+# Signal length at which error_penalty applies as it is (8 x 8 images).
+_REFERENCE_FEATURES = 64
+
 
 class SRCClassifier(ClassifierMixin, BaseEstimator):
     """Sparse-representation-based classification (SRC).
@@ -52,9 +55,13 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
     robust : bool, default=False
         Code on ``[A, I]`` to absorb sparse corruption.
     error_penalty : float, default=0.5
-        With ``robust=True``, l1 weight of the corruption ``e`` relative to ``alpha``
-        (implemented by scaling the identity atoms by ``1 / error_penalty``). Below 1,
-        corrupted pixels are cheaper to explain as errors than with training atoms.
+        With ``robust=True``, l1 weight of the corruption ``e`` relative to ``alpha``, for
+        signals of 64 features; it is scaled by ``sqrt(64 / n_features)`` for other
+        lengths (after normalisation a pixel's size shrinks as ``1 / sqrt(n_features)``,
+        and without the scaling the error term would hardly engage on large images).
+        Implemented by scaling the identity atoms by ``1 / (scaled error_penalty)``.
+        Below 1, corrupted pixels are cheaper to explain as errors than with training
+        atoms.
     rejection_threshold : float in [0, 1], default=None
         When set, ``predict`` returns ``reject_label`` for samples whose SCI is below it.
     reject_label : int, float, str or "auto", default="auto"
@@ -163,12 +170,17 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         self._coding_factors = factorize(self._coding_atoms())
         return self
 
+    def _error_penalty(self):
+        """``error_penalty`` for this signal length: a normalised sample's pixels shrink
+        as ``1 / sqrt(n_features)``, and so must the price of declaring one corrupted."""
+        return self.error_penalty * np.sqrt(_REFERENCE_FEATURES / self.dictionary_.shape[1])
+
     def _coding_atoms(self):
         """The training atoms, and the identity atoms of the corruption with ``robust``."""
         if not self.robust:
             return self.dictionary_
         identity = np.eye(self.dictionary_.shape[1], dtype=self.dictionary_.dtype)
-        return np.concatenate([self.dictionary_, identity / self.error_penalty])
+        return np.concatenate([self.dictionary_, identity / self._error_penalty()])
 
     def _reject_label(self):
         """The label of rejected samples, checked against the classes."""
@@ -212,7 +224,7 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
                                     max_iter=self.coding_max_iter, n_jobs=self.n_jobs,
                                     factors=factors)
         n_train = len(self.dictionary_)
-        error = codes[:, n_train:] / self.error_penalty if self.robust else None
+        error = codes[:, n_train:] / self._error_penalty() if self.robust else None
         return samples, codes[:, :n_train], error
 
     def sparse_codes(self, X):

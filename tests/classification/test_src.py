@@ -184,3 +184,25 @@ def test_prediction_reuses_the_factorisation_made_in_fit(digits, monkeypatch):
     np.testing.assert_allclose(model.sparse_codes(X_test[:5])[0],
                                refitted.sparse_codes(X_test[:5])[0], atol=1e-10)
     assert calls
+
+
+@pytest.mark.slow
+def test_robust_coding_engages_on_large_images():
+    # 28 x 28 digits (784 pixels), half of the test pixels replaced by random values. The
+    # price of a corrupted pixel scales with the signal length, so the error term works
+    # on large images as on 8 x 8 ones (before the scaling: as good as plain SRC here).
+    from scipy import ndimage
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = load_digits(return_X_y=True)
+    big = np.stack([ndimage.zoom(x.reshape(8, 8) / 16, 3.5, order=1) for x in X])
+    big = big.reshape(len(X), -1)
+    train, test = slice(0, 900), slice(900, 1000)
+    rng = np.random.default_rng(0)
+    corrupted = big[test].copy()
+    mask = rng.random(corrupted.shape) < 0.5
+    corrupted[mask] = rng.uniform(0, 1, mask.sum())
+    robust = SRCClassifier(robust=True).fit(big[train], y[train]).score(corrupted, y[test])
+    plain = SRCClassifier().fit(big[train], y[train]).score(corrupted, y[test])
+    knn = KNeighborsClassifier(5).fit(big[train], y[train]).score(corrupted, y[test])
+    assert robust > max(plain, knn) + 0.03
