@@ -139,7 +139,7 @@ def aupro(maps, masks, normal_scores, max_fpr=0.3, n_thresholds=60):
     return float(np.trapezoid(pro[order], fprs[order]) / max_fpr)
 
 
-def evaluate(name, quick):
+def evaluate(name):
     image = texture(name)
     foreign = texture(FOREIGN[name])
     train = [image[0:128, 0:320], image[128:256, 0:320]]
@@ -189,7 +189,7 @@ def main(quick: bool = False) -> None:
     names = ["nanofibres", "grass"] if quick else list(FOREIGN)
     rows, kind_rows = [], []
     for name in names:
-        texture_rows, texture_kind_rows = evaluate(name, quick)
+        texture_rows, texture_kind_rows = evaluate(name)
         rows += texture_rows
         kind_rows += texture_kind_rows
     labels = list(detectors())

@@ -102,7 +102,8 @@ def mod(X, n_components, *, alpha, max_iter=10, coding_max_iter=200, coding_tol=
         unused = (np.abs(codes).sum(axis=0) == 0) | (
             np.linalg.norm(updated, axis=1) <= _DEAD_NORM)
         updated = normalize_rows(updated).astype(X.dtype, copy=False)
-        errors = np.einsum("ij,ij->i", X - codes @ updated, X - codes @ updated)
+        residual = X - codes @ updated
+        errors = np.einsum("ij,ij->i", residual, residual)
         reseed_atoms(updated, unused, X, errors, rng)
         dictionary = updated
     return dictionary, objectives

@@ -116,18 +116,30 @@ def _wiener_strip(strip, pilot, row_positions, col_positions, transform, varianc
 def _sliding_dct_wiener(images, pilots, patch_size, sigmas, *, stride=1,
                         sparsity_weights=False, n_jobs=None):
     """Second stage: Wiener shrinkage of every patch's DCT with the ``pilots`` as oracle."""
-    n_images, height, width = images.shape
     variances = (np.asarray(sigmas, dtype=np.float64) ** 2).astype(images.dtype)
-    variances = np.broadcast_to(variances, (n_images,))
-    transform = dct_matrix(patch_size, images.dtype)
+    # Two coefficient arrays per strip: the noisy patches and the pilot's gains.
+    return _run_stage(_wiener_task, (images, pilots.astype(images.dtype, copy=False)),
+                      patch_size, stride, 2, n_jobs,
+                      variances=np.broadcast_to(variances, (len(images),)),
+                      sparsity=sparsity_weights)
+
+
+def _run_stage(task, stacks, patch_size, stride, arrays_per_strip, n_jobs, **options):
+    """Run a strip task of a stage over every image and return the aggregated estimate.
+
+    ``task(index, local_rows, *strips, col_positions=, transform=, **options)`` returns a
+    strip's weighted sum and weight sum; ``arrays_per_strip`` coefficient arrays of the
+    strip's patches are alive at once, which sets the strip size.
+    """
+    images = stacks[0]
+    _, height, width = images.shape
     row_positions = patch_positions(height, patch_size, stride)
     col_positions = patch_positions(width, patch_size, stride)
-    strip_task = partial(_wiener_task, col_positions=col_positions, transform=transform,
-                         variances=variances, sparsity=sparsity_weights)
-    # Two coefficient arrays per strip (the noisy patches and the pilot's gains).
+    strip_task = partial(task, col_positions=col_positions,
+                         transform=dct_matrix(patch_size, images.dtype), **options)
     numerator, weight_sum = accumulate_strips(
-        strip_task, (images, pilots.astype(images.dtype, copy=False)), patch_size,
-        row_positions, 2 * len(col_positions) * patch_size**2, n_jobs=n_jobs,
+        strip_task, stacks, patch_size, row_positions,
+        arrays_per_strip * len(col_positions) * patch_size**2, n_jobs=n_jobs,
         dtype=images.dtype,
     )
     numerator /= weight_sum
@@ -202,19 +214,6 @@ def sliding_dct_denoise(images, patch_size, thresholds, *, stride=1, sparsity_we
 def _sliding_dct_denoise(images, patch_size, thresholds, *, stride=1, sparsity_weights=False,
                          n_jobs=None):
     """The computation of :func:`sliding_dct_denoise` on a validated stack."""
-    n_images, height, width = images.shape
-    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (n_images,))
-    transform = dct_matrix(patch_size, images.dtype)
-    row_positions = patch_positions(height, patch_size, stride)
-    col_positions = patch_positions(width, patch_size, stride)
-
-    strip_task = partial(_threshold_task, col_positions=col_positions, transform=transform,
-                         thresholds=thresholds.astype(images.dtype), sparsity=sparsity_weights)
-    numerator, weight_sum = accumulate_strips(
-        strip_task, (images,), patch_size, row_positions, len(col_positions) * patch_size**2,
-        n_jobs=n_jobs, dtype=images.dtype,
-    )
-    numerator /= weight_sum
-    return numerator
-
-
+    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(images),))
+    return _run_stage(_threshold_task, (images,), patch_size, stride, 1, n_jobs,
+                      thresholds=thresholds.astype(images.dtype), sparsity=sparsity_weights)
