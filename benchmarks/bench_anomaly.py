@@ -23,6 +23,10 @@ with at least 20% of their pixels flagged at q = 1%; fit and scoring times. Then
 pixel AUC of every texture x defect kind. SparseAnomalyDetector also reports the FPR of
 its own threshold (``predict_mask``, fitted for 1%), and a second row shows it with the
 optional features (``features=("error", "l1", "mean", "std")``).
+ConvolutionalAnomalyDetector is fitted on the two training crops as images (filters on
+one, features of 15x15 windows of the other, stride 4) and shown three ways: its
+defaults (error, l1 norm and group feature of a group-sparse code of the image's detail),
+without the group feature, and with a smoother low-pass split (``lowpass=500``).
 
 Peers: scikit-learn's IsolationForest and LocalOutlierFactor, PyOD's KNN, ECOD and PCA,
 a Gaussian on each patch's mean and standard deviation, and the reconstruction error of
@@ -47,7 +51,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 
-from sk_sparse import PatchExtractor, SparseAnomalyDetector
+from sk_sparse import ConvolutionalAnomalyDetector, PatchExtractor, SparseAnomalyDetector
 from sk_sparse.datasets import DEFECT_KINDS, load_image, make_defects, make_nanofibres, make_woven
 from sk_sparse.image import assemble_patch_weights
 
@@ -115,6 +119,11 @@ def detectors():
         "SparseAnomalyDetector": lambda: SparseAnomalyDetector(random_state=0),
         "SparseAnomalyDetector +mean,std": lambda: SparseAnomalyDetector(
             features=("error", "l1", "mean", "std"), random_state=0),
+        "ConvolutionalAnomalyDetector": lambda: ConvolutionalAnomalyDetector(random_state=0),
+        "Convolutional, no group feature": lambda: ConvolutionalAnomalyDetector(
+            features=("error", "l1"), random_state=0),
+        "Convolutional, lowpass=500": lambda: ConvolutionalAnomalyDetector(
+            lowpass=500.0, random_state=0),
         "IsolationForest": lambda: PatchDetector(forest.fit, lambda p: -forest.score_samples(p)),
         "PyOD KNN": lambda: PatchDetector(knn.fit, knn.decision_function),
         "LOF": lambda: PatchDetector(lof.fit, lambda p: -lof.score_samples(p)),
@@ -155,7 +164,10 @@ def evaluate(name):
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            detector.fit(patches)
+            if isinstance(detector, ConvolutionalAnomalyDetector):
+                detector.fit(np.stack(train))  # whole images, not patches
+            else:
+                detector.fit(patches)
         fit_time = time.perf_counter() - start
         start = time.perf_counter()
         maps = [detector.anomaly_map(d) for d, _ in defective]
@@ -173,7 +185,8 @@ def evaluate(name):
             result += [np.mean(normal_map >= threshold), np.mean(positives >= threshold)]
             if q == 0.01:
                 found = np.mean([np.mean(s[m] >= threshold) >= 0.2 for s, m in zip(maps, masks)])
-        own = (np.mean(detector.predict_mask(test)) if isinstance(detector, SparseAnomalyDetector)
+        own = (np.mean(detector.predict_mask(test))
+               if isinstance(detector, (SparseAnomalyDetector, ConvolutionalAnomalyDetector))
                else float("nan"))
         rows.append(result + [found, own, fit_time, score_time])
         for kind in DEFECT_KINDS:
@@ -199,8 +212,8 @@ def main(quick: bool = False) -> None:
                 ["s", "s", ".3f", ".3f", ".4f", ".3f", ".4f", ".3f", ".0%", ".4f", ".1f",
                  ".2f"])
     print("\npixel ROC AUC per texture and defect kind")
-    short = ["sparse", "sparse+m", "iforest", "knn", "lof", "ecod", "pca", "mean/std",
-             "dl error"]
+    short = ["sparse", "sparse+m", "conv", "conv-grp", "conv500", "iforest", "knn", "lof",
+             "ecod", "pca", "mean/std", "dl error"]
     assert len(short) == len(labels)
     print_table(["texture", "defect"] + short, kind_rows, ["s", "s"] + [".3f"] * len(short))
     best = {}

@@ -77,6 +77,7 @@ sphinx_gallery_conf = {
         "../examples/sparse_coding",
         "../examples/inpainting",
         "../examples/anomalies",
+        "../examples/convolutional",
         "../examples/classification",
     ],
     "within_subsection_order": "lecture_order.LectureOrder",

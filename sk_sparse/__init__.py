@@ -9,17 +9,19 @@ dictionaries
 metrics
     PSNR and a PSNR scorer for model selection.
 image
-    The patch grid, the strip runner and :class:`PatchExtractor`.
+    The patch grid, the strip runner, :class:`PatchExtractor` and a low-pass split.
 datasets
     Test images, synthetic images, noise and defects.
 coding
-    Batched OMP (plain and masked), BPDN by ADMM, constrained l1.
+    Batched OMP (plain and masked), BPDN by ADMM, constrained l1, convolutional BPDN.
 decomposition
-    K-SVD, MOD, the dictionary resolver and :class:`SparseFeatureExtractor`.
+    K-SVD, MOD, the dictionary resolver, :class:`SparseFeatureExtractor` and
+    :class:`ConvolutionalSparseCoder`.
 restoration
-    :class:`SlidingDCTDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
+    :class:`SlidingDCTDenoiser`, :class:`PatchSparseDenoiser`,
+    :class:`ConvolutionalDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
 anomaly
-    :class:`SparseAnomalyDetector`.
+    :class:`SparseAnomalyDetector`, :class:`ConvolutionalAnomalyDetector`.
 classification
     :class:`SRCClassifier`.
 
@@ -38,11 +40,20 @@ from . import (
     restoration,
     utils,
 )
-from .anomaly import SparseAnomalyDetector
+from .anomaly import ConvolutionalAnomalyDetector, SparseAnomalyDetector
 from .classification import SRCClassifier
-from .coding import batch_omp, bpdn, bpdn_objective, constrained_l1, masked_omp
+from .coding import (
+    batch_omp,
+    bpdn,
+    bpdn_objective,
+    cbpdn,
+    cbpdn_objective,
+    constrained_l1,
+    masked_omp,
+)
 from .decomposition import (
     KSVD,
+    ConvolutionalSparseCoder,
     SparseFeatureExtractor,
     bpdn_dictionary_learning,
     ksvd,
@@ -50,10 +61,12 @@ from .decomposition import (
     resolve_dictionary,
 )
 from .dictionaries import dct2, dct_matrix, idct2, load_dictionary, overcomplete_dct_dictionary
-from .image import PatchExtractor
+from .image import PatchExtractor, lowpass
 from .restoration import (
+    ConvolutionalDenoiser,
     NoiseEstimator,
     OMPInpainter,
+    PatchSparseDenoiser,
     SlidingDCTDenoiser,
     estimate_noise_sigma,
     sliding_dct_denoise,
@@ -62,10 +75,14 @@ from .restoration import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConvolutionalAnomalyDetector",
+    "ConvolutionalDenoiser",
+    "ConvolutionalSparseCoder",
     "KSVD",
     "NoiseEstimator",
     "OMPInpainter",
     "PatchExtractor",
+    "PatchSparseDenoiser",
     "SRCClassifier",
     "SlidingDCTDenoiser",
     "SparseAnomalyDetector",
@@ -75,6 +92,8 @@ __all__ = [
     "bpdn",
     "bpdn_dictionary_learning",
     "bpdn_objective",
+    "cbpdn",
+    "cbpdn_objective",
     "classification",
     "coding",
     "constrained_l1",
@@ -88,6 +107,7 @@ __all__ = [
     "image",
     "ksvd",
     "load_dictionary",
+    "lowpass",
     "masked_omp",
     "metrics",
     "mod",

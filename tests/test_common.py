@@ -11,10 +11,20 @@ against :func:`sk_sparse.utils.discovery.all_estimators`.
 
 import warnings
 
+import numpy as np
 import pytest
 from sklearn.utils import estimator_checks
 
-from sk_sparse import NoiseEstimator, OMPInpainter, PatchExtractor, SlidingDCTDenoiser
+from sk_sparse import (
+    ConvolutionalAnomalyDetector,
+    ConvolutionalDenoiser,
+    ConvolutionalSparseCoder,
+    NoiseEstimator,
+    OMPInpainter,
+    PatchExtractor,
+    PatchSparseDenoiser,
+    SlidingDCTDenoiser,
+)
 from sk_sparse.utils.discovery import all_estimators
 
 IMAGE_ESTIMATORS = [
@@ -24,6 +34,11 @@ IMAGE_ESTIMATORS = [
     SlidingDCTDenoiser(patch_size=2, weights="sparsity", stride=2),
     OMPInpainter("dct", patch_size=2, n_components=4),
     NoiseEstimator(),
+    ConvolutionalSparseCoder(n_filters=2, filter_size=2, max_iter=2),
+    ConvolutionalDenoiser(sigma=0.1, filter_size=2, max_iter=20),
+    PatchSparseDenoiser(sigma=0.1, patch_size=2, dictionary=np.eye(4)),
+    ConvolutionalAnomalyDetector(n_filters=2, filter_size=2, window_size=2, stride=1,
+                                 max_iter=2),
 ]
 
 API_CHECKS = [

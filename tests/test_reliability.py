@@ -13,9 +13,13 @@ from sklearn.datasets import load_digits
 
 from sk_sparse import (
     KSVD,
+    ConvolutionalAnomalyDetector,
+    ConvolutionalDenoiser,
+    ConvolutionalSparseCoder,
     NoiseEstimator,
     OMPInpainter,
     PatchExtractor,
+    PatchSparseDenoiser,
     SlidingDCTDenoiser,
     SparseAnomalyDetector,
     SparseFeatureExtractor,
@@ -23,6 +27,7 @@ from sk_sparse import (
     batch_omp,
     bpdn,
     bpdn_objective,
+    cbpdn,
     constrained_l1,
     estimate_noise_sigma,
     ksvd,
@@ -49,6 +54,7 @@ def workload():
         PatchExtractor(15, stride=8).fit_transform(brick[:128]))
     atoms = load_dictionary()
     inpainter = OMPInpainter().fit()
+    patch_denoiser = PatchSparseDenoiser(sigma=0.1, n_components=64, stride=2).fit(image)
 
     def run():
         return {
@@ -58,6 +64,9 @@ def workload():
             "bpdn": bpdn(patches, atoms, alpha=0.05),
             "inpaint": inpainter.transform(image, mask=missing),
             "anomaly_map": detector.anomaly_map(brick[300:400, :160]),
+            "cbpdn": cbpdn(np.stack([image[:, :64], image[:, 64:]]), atoms[:8].reshape(8, 8, 8),
+                           alpha=0.05, max_iter=20),
+            "patch_denoise": patch_denoiser.transform(image),
         }
     return run
 
@@ -88,6 +97,13 @@ def _fitted_estimators():
         (NoiseEstimator().fit(image), "transform", image),
         (OMPInpainter().fit(), "transform",
          np.ma.masked_array(image, rng.random(image.shape) < 0.3)),
+        (ConvolutionalSparseCoder(n_filters=3, filter_size=4, max_iter=2,
+                                  random_state=0).fit(image), "transform", image),
+        (ConvolutionalDenoiser(sigma=0.1, max_iter=10).fit(image), "transform", image),
+        (PatchSparseDenoiser(sigma=0.1, n_components=64, stride=4).fit(image), "transform",
+         image),
+        (ConvolutionalAnomalyDetector(n_filters=3, filter_size=4, window_size=7, max_iter=2,
+                                      random_state=0).fit(image), "anomaly_map", image),
     ]
 
 
@@ -112,9 +128,15 @@ IMAGE_FACTORIES = {
     "patches": lambda p, s: PatchExtractor(patch_size=p, stride=s),
     "inpaint": lambda p, s: OMPInpainter("dct", patch_size=p, stride=s, n_components=p * p),
     "noise": lambda p, s: NoiseEstimator(),
+    "conv_denoise": lambda p, s: ConvolutionalDenoiser(sigma=0.1, filter_size=p, max_iter=5),
+    "patch_denoise": lambda p, s: PatchSparseDenoiser(sigma=0.1, patch_size=p, stride=s,
+                                                      n_components=p * p),
+    "conv_code": lambda p, s: ConvolutionalSparseCoder(n_filters=2, filter_size=p,
+                                                       max_iter=2, transform_max_iter=5),
 }
 # Words an error must contain one of: the parameter or the property that is wrong.
-NAMED = ("patch_size", "stride", "pixel", "shape", "colour", "dtype", "missing", "X ", "X has")
+NAMED = ("patch_size", "stride", "pixel", "shape", "colour", "dtype", "missing", "X ", "X has",
+         "filter_size", "filters")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -145,7 +167,7 @@ def test_image_estimators_give_finite_images_or_clear_errors(kind, shape, dtype,
             warnings.simplefilter("error", RuntimeWarning)
             warnings.simplefilter("ignore", UserWarning)  # integer images with sigma < 1
             output = estimator.fit(X).transform(X)
-            if kind == "patches":
+            if kind in ("patches", "conv_code"):
                 output = estimator.inverse_transform(output)
     except (ValueError, TypeError) as error:
         assert any(word in str(error) for word in NAMED), str(error)

@@ -17,6 +17,10 @@ LECTURE_ORDER = [
     "plot_inpainting.py",
     "plot_anomaly_detection.py",
     "plot_src_classification.py",
+    # Convolutional sparse coding
+    "plot_conv_filters.py",
+    "plot_global_vs_aggregation.py",
+    "plot_conv_anomaly.py",
 ]
 
 

@@ -7,28 +7,23 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import ndimage
-from sklearn.base import BaseEstimator, OutlierMixin, clone
-from sklearn.mixture import GaussianMixture
+from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import DICTIONARY_CONSTRAINT
-from ..image._grid import assemble_patch_weights, extract_patch_grid, patch_positions
+from ..image._grid import extract_patch_grid, patch_positions
 from ..image._strips import accumulate_strips
 from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
 from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+from ._base import LOG_FLOOR, DensityThresholdMixin, window_sums
 
 # The features the density may model (see the ``features`` parameter).
 _FEATURES = ("error", "l1", "mean", "std")
-# Floor added before taking logs of the (non-negative) features.
-_LOG_FLOOR = 1e-10
-# Ridge of the default Gaussian's covariance (the features are logs: unit-free).
-_REG_COVAR = 1e-6
 
 
-class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
+class SparseAnomalyDetector(DensityThresholdMixin, OutlierMixin, BaseEstimator):
     """Anomaly detection from how sparsely a dictionary of normal patches explains a patch.
 
     Fitted on normal data only:
@@ -223,16 +218,7 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_iter_ = max(1, self.features_.n_iter_)
         self._report(f"fit: dictionary learned in {self.n_iter_} passes; coding "
                      f"{len(validation)} held-out rows (V)", started)
-        validation_features = self._log_features(X[validation])
-        if self.density is None:
-            density = GaussianMixture(n_components=1, covariance_type="full",
-                                      reg_covar=_REG_COVAR,
-                                      random_state=rng.randint(np.iinfo(np.int32).max))
-        else:
-            density = self.density
-        self.density_ = clone(density).fit(validation_features)
-        self.validation_scores_ = self.density_.score_samples(validation_features)
-        self.offset_ = float(np.quantile(self.validation_scores_, self.fpr))
+        self._fit_density(self._log_features(X[validation]), rng)
         self._report(f"fit: density fitted, threshold {self.offset_:.4g} for "
                      f"fpr={self.fpr}; done", started)
         return self
@@ -254,13 +240,13 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
         """The features the density models, of validated rows (logs of the positive ones)."""
         columns = []
         if {"error", "l1"} & set(self.features):
-            sparse = np.log(self.features_._features(X) + _LOG_FLOOR)
+            sparse = np.log(self.features_._features(X) + LOG_FLOOR)
             columns += [sparse[:, [("error", "l1").index(name)]] for name in self.features
                         if name in ("error", "l1")]
         if "mean" in self.features:
             columns.append(X.mean(axis=1, keepdims=True))
         if "std" in self.features:
-            columns.append(np.log(X.std(axis=1, keepdims=True) + _LOG_FLOOR))
+            columns.append(np.log(X.std(axis=1, keepdims=True) + LOG_FLOOR))
         return np.concatenate(columns, axis=1).astype(np.float64, copy=False)
 
     def _score_samples(self, X) -> np.ndarray:
@@ -360,36 +346,6 @@ class SparseAnomalyDetector(OutlierMixin, BaseEstimator):
                                      (p, p)).reshape(-1, p * p)
         anomaly = (self.offset_ - self._score_samples(patches)).reshape(
             1, len(local_rows), len(col_positions))
-        numerator = assemble_patch_weights(anomaly, local_rows, col_positions, (p, p),
-                                           strip.shape)[0]
-        counts = assemble_patch_weights(np.ones_like(anomaly), local_rows, col_positions,
-                                        (p, p), strip.shape)[0]
-        return numerator, counts
-
-    def predict_mask(self, images) -> np.ndarray:
-        """Boolean anomaly masks of whole images.
-
-        ``anomaly_map > 0``, without the detected regions smaller than
-        ``min_region_size`` pixels.
-
-        Parameters
-        ----------
-        images : array-like of shape (H, W) or (n_images, H, W)
-            Grey-level images of at least ``patch_size`` pixels per side.
-
-        Returns
-        -------
-        mask : ndarray of bool of the shape of ``images``
-            True on pixels flagged as anomalous.
-        """
-        detected = self.anomaly_map(images) > 0
-        if self.min_region_size > 1:
-            stack = detected[np.newaxis] if detected.ndim == 2 else detected
-            for plane in stack:
-                labels, n_regions = ndimage.label(plane)
-                if n_regions:
-                    sizes = np.bincount(labels.ravel())
-                    small = sizes < self.min_region_size
-                    small[0] = False
-                    plane[small[labels]] = False
-        return detected
+        numerator, counts = window_sums(anomaly, local_rows, col_positions, (p, p),
+                                        strip.shape)
+        return numerator[0], counts[0]

@@ -4,10 +4,13 @@
   or on the observed entries of each signal;
 * :func:`bpdn`: basis pursuit denoising (l1, optionally group-sparse) by ADMM with exact
   active-set finishing, and :func:`bpdn_objective`;
-* :func:`constrained_l1`: the sparsest code within a residual bound.
+* :func:`constrained_l1`: the sparsest code within a residual bound;
+* :func:`cbpdn` and :func:`cbpdn_objective`: convolutional BPDN of whole signals and
+  images (DFT-domain ADMM), optionally with local group sparsity.
 """
 
 from ._bpdn import bpdn, bpdn_objective
+from ._cbpdn import cbpdn, cbpdn_objective
 from ._constrained import constrained_l1
 from ._omp import batch_omp, default_n_nonzero_coefs, masked_omp
 
@@ -15,6 +18,8 @@ __all__ = [
     "batch_omp",
     "bpdn",
     "bpdn_objective",
+    "cbpdn",
+    "cbpdn_objective",
     "constrained_l1",
     "default_n_nonzero_coefs",
     "masked_omp",

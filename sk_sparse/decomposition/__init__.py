@@ -4,9 +4,13 @@
   initialisation and one dead-atom reseeding rule;
 * :func:`resolve_dictionary`: the one place that turns an estimator's ``dictionary``
   parameter ("shipped", "dct", "ksvd", "mod", "minibatch" or atoms) into atoms;
-* :class:`SparseFeatureExtractor`: representation error and sparsity of BPDN codes.
+* :class:`SparseFeatureExtractor`: representation error and sparsity of BPDN codes;
+* :class:`ConvolutionalSparseCoder` and :func:`conv_dictionary_learning`: learned
+  filters and coefficient maps of whole images (convolutional sparse coding).
 """
 
+from ._conv_coder import ConvolutionalSparseCoder
+from ._conv_dict import conv_dictionary_learning
 from ._features import SparseFeatureExtractor
 from ._ksvd import KSVD, ksvd
 from ._mod import mod
@@ -16,10 +20,12 @@ from ._resolve import DICTIONARY_OPTIONS, resolve_dictionary
 bpdn_dictionary_learning = mod
 
 __all__ = [
+    "ConvolutionalSparseCoder",
     "DICTIONARY_OPTIONS",
     "KSVD",
     "SparseFeatureExtractor",
     "bpdn_dictionary_learning",
+    "conv_dictionary_learning",
     "ksvd",
     "mod",
     "resolve_dictionary",

@@ -12,6 +12,7 @@ from ._grid import (
     overlap_add,
     patch_positions,
 )
+from ._lowpass import lowpass
 from ._patches import PatchExtractor
 from ._strips import accumulate_strips
 
@@ -22,6 +23,7 @@ __all__ = [
     "assemble_patch_weights",
     "extract_patch_grid",
     "gather_windows",
+    "lowpass",
     "overlap_add",
     "patch_positions",
 ]
