@@ -125,6 +125,8 @@ IMAGE_FACTORIES = {
     "denoise": lambda p, s: SlidingDCTDenoiser(sigma=0.1, patch_size=p, stride=s),
     "denoise_auto": lambda p, s: SlidingDCTDenoiser(patch_size=p, stride=s,
                                                     weights="sparsity"),
+    "denoise_colour": lambda p, s: SlidingDCTDenoiser(sigma=0.1, patch_size=p, stride=s,
+                                                      channel_axis=-1),
     "patches": lambda p, s: PatchExtractor(patch_size=p, stride=s),
     "inpaint": lambda p, s: OMPInpainter("dct", patch_size=p, stride=s, n_components=p * p),
     "noise": lambda p, s: NoiseEstimator(),

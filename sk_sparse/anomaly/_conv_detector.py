@@ -105,7 +105,8 @@ class ConvolutionalAnomalyDetector(DensityThresholdMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the S/V split, the initial filters and the density.
     n_jobs : int, default=None
-        Parallel coding over images (FFT workers for one image).
+        Parallel coding over groups of images; None means 1 unless in a
+        :func:`joblib.parallel_config` context.
     verbose : int, default=0
         Print the stages of ``fit``.
 

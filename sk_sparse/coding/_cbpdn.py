@@ -37,10 +37,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.fft as sp_fft
-from joblib import effective_n_jobs
 
 from ..utils._compat import Interval, StrOptions, validate_params
-from ..utils._parallel import run_tasks
+from ..utils._parallel import rows_per_task, run_tasks
 from ..utils._validation import FLOAT_DTYPES, check_real_array
 
 # Over-relaxation factor of ADMM (Eckstein and Bertsekas); 1.8 is SPORCO's default too.
@@ -55,13 +54,12 @@ _RELAX = 1.8
 _BALANCE_RATIO = 1.5
 _BALANCE_FACTOR = 1.2
 _BALANCE_UNTIL = 500
-# Iterations between residual checks (stopping test and balancing): the five norms cost
-# about a third of an FFT each.
-_CHECK_EVERY = 1
 # Absolute part of the stopping test, per sqrt(coefficient), relative to the signal scale.
 _ABS_TOL = 1e-5
-# Working values per signal sample for one image task: the maps a, z, u, their spectra
-# (complex, half the samples), D^H s and temporaries, times the number of filters.
+# Working values per signal sample and filter: the maps x, z, u, v and their spectra
+# (complex, half the samples), D^H s and temporaries. One image needs them all at once
+# (the problem couples every pixel), so memory is linear in the image size; several
+# small images share a task within the shared work budget.
 _MAPS_PER_FILTER = 8
 
 BOUNDARIES = ("reflect", "periodic")
@@ -219,9 +217,6 @@ def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers
         z_old = z
         z = _prox(v, (lam[ids] / rho)[expand], (mu[ids] / rho)[expand], edges)
         u = np.subtract(v, z, out=v)
-        checking = iteration % _CHECK_EVERY == 0 or iteration == max_iter
-        if not checking:
-            continue
         primal = np.sqrt(sq_norms(x - z))
         dual = rho * np.sqrt(sq_norms(z - z_old))
         scale_primal = np.sqrt(np.maximum(sq_norms(x), sq_norms(z)))
@@ -275,21 +270,20 @@ def _cbpdn(signals, filters, lam, *, mu=0.0, block_size=None, boundary="reflect"
     spectra = filter_spectra(filters, domain)
     extended = extend(signals, fshape, boundary)
     per_signal = _MAPS_PER_FILTER * filters.shape[0] * int(np.prod(domain))
-    images_per_task = max(1, (1 << 24) // per_signal)
+    images_per_task = rows_per_task(per_signal)
     slices = [slice(i, min(i + images_per_task, n)) for i in range(0, n, images_per_task)]
-    # A single task (one large image) lets the FFTs use the workers instead.
-    workers = max(1, effective_n_jobs(n_jobs)) if len(slices) == 1 else 1
-    tasks = [(extended[rows], spectra, domain, lam[rows], mu[rows], edges, max_iter, tol,
-              workers) for rows in slices]
+    # One FFT thread per task (parallelism is over tasks): two threads on one 512 x 512
+    # image measured slower than one.
+    tasks = [(extended[rows], spectra, domain, lam[rows], mu[rows], edges, max_iter, tol, 1)
+             for rows in slices]
     maps = np.empty((n, filters.shape[0], *shape), dtype=signals.dtype)
     reconstruction = np.empty_like(signals) if return_reconstruction else None
     n_iter = np.empty(n, dtype=np.intp)
-    for rows, (full, iters) in zip(slices, run_tasks(_cbpdn_task, tasks,
-                                                     n_jobs=n_jobs if len(slices) > 1 else 1)):
+    for rows, (full, iters) in zip(slices, run_tasks(_cbpdn_task, tasks, n_jobs=n_jobs)):
         maps[rows] = crop(full, shape, fshape, boundary)
         n_iter[rows] = iters
         if return_reconstruction:
-            reconstruction[rows] = crop(synthesize(full, spectra, domain, workers), shape,
+            reconstruction[rows] = crop(synthesize(full, spectra, domain), shape,
                                         fshape, boundary)
     if return_reconstruction:
         return maps, n_iter, reconstruction
@@ -380,8 +374,8 @@ def cbpdn(X, filters, *, alpha, group_alpha=0.0, block_size=8, boundary="reflect
     tol : float, default=1e-3
         Relative tolerance on ADMM's primal and dual residuals.
     n_jobs : int, default=None
-        Parallel tasks over groups of signals (or FFT workers for a single large
-        image); None means 1 unless in a :func:`joblib.parallel_config` context.
+        Parallel tasks over groups of signals (one image is one problem, solved by one
+        task); None means 1 unless in a :func:`joblib.parallel_config` context.
     return_n_iter : bool, default=False
         Also return the iterations used per signal.
 

@@ -97,8 +97,8 @@ class ConvolutionalSparseCoder(TransformerMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the initial filters (random patches of the images).
     n_jobs : int, default=None
-        Parallel coding over groups of images (FFT workers for one image); None means 1
-        unless in a :func:`joblib.parallel_config` context.
+        Parallel coding over groups of images; None means 1 unless in a
+        :func:`joblib.parallel_config` context.
     verbose : int, default=0
         Print the objective after every round of learning.
 

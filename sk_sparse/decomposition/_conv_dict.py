@@ -137,7 +137,7 @@ def _reseed(g, h, maps, residual, extended, filter_shape, rng, state):
 
 
 def _conv_dictionary_learning(signals, n_filters, filter_shape, lam, *, mu=0.0,
-                             block_size=8, boundary="reflect", max_iter=50, init=None,
+                             block_size=8, boundary="reflect", max_iter=50,
                              random_state=None, verbose=0):
     """Learn filters on validated signals ``(n, *shape)``; see the module docstring.
 
@@ -152,8 +152,7 @@ def _conv_dictionary_learning(signals, n_filters, filter_shape, lam, *, mu=0.0,
     domain = padded_shape(shape, filter_shape, boundary)
     extended = extend(signals, filter_shape, boundary)
     n = len(signals)
-    filters = (initial_filters(signals, n_filters, filter_shape, rng) if init is None
-               else np.array(init, dtype=dtype))
+    filters = initial_filters(signals, n_filters, filter_shape, rng)
     edges = None
     if mu > 0:
         origins = [before for before, _ in _padding(filter_shape, boundary)]

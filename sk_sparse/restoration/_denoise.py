@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
+    check_colour_images,
     check_image_size,
     check_image_stack,
     check_patch_fits,
@@ -18,6 +19,19 @@ from ..utils._validation import (
 )
 from ._dct_denoise import _sliding_dct_denoise, _sliding_dct_wiener
 from ._noise import _estimate_noise_sigma
+
+
+# The orthonormal opponent colour transform (rows: luminance, red-blue, green-magenta) of
+# Yu and Sapiro's DCT denoising and of OpenCV's colour dctDenoising: it decorrelates the
+# channels of natural images and, being orthonormal, keeps white noise white with the
+# same sigma in every opponent channel.
+OPPONENT = np.array([[1, 1, 1], [1, 0, -1], [1, -2, 1]], dtype=np.float64) / np.array(
+    [[np.sqrt(3)], [np.sqrt(2)], [np.sqrt(6)]])
+
+
+def _mix_channels(stack, matrix):
+    """Apply ``matrix`` to the channel axis of ``(n, C, H, W)`` images."""
+    return np.einsum("dc,nchw->ndhw", matrix.astype(stack.dtype), stack)
 
 
 class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
@@ -65,6 +79,13 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         Number of joblib workers for ``transform`` (over horizontal strips of all images).
         None means 1 unless in a :func:`joblib.parallel_config` context, whose backend
         (threads, processes, Dask, Ray) is honoured.
+    channel_axis : int or None, default=None
+        The axis of colour channels (scikit-image's convention), e.g. -1 for ``(H, W, 3)``
+        or ``(n_images, H, W, 3)``; None reads grey images. Three channels go through the
+        orthonormal opponent transform (luminance, red-blue, green-magenta), as in
+        OpenCV's colour ``dctDenoising``, are denoised as grey images and come back; any
+        other number of channels is denoised channel by channel. With ``sigma="auto"``
+        the noise is estimated in each (opponent) channel.
 
     See Also
     --------
@@ -116,10 +137,12 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         "weights": [StrOptions({"uniform", "sparsity"})],
         "wiener": ["boolean"],
         "n_jobs": [Integral, None],
+        "channel_axis": [Integral, None],
     }
 
     def __init__(self, sigma="auto", *, patch_size: int = 8, threshold=3.0, stride: int = 1,
-                 weights: str = "uniform", wiener: bool = False, n_jobs: int | None = None):
+                 weights: str = "uniform", wiener: bool = False, n_jobs: int | None = None,
+                 channel_axis: int | None = None):
         self.sigma = sigma
         self.patch_size = patch_size
         self.threshold = threshold
@@ -127,6 +150,7 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         self.weights = weights
         self.wiener = wiener
         self.n_jobs = n_jobs
+        self.channel_axis = channel_axis
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -148,7 +172,13 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         return self
 
     def _check_images(self, X):
-        stack, single = check_image_stack(X)
+        if self.channel_axis is not None:
+            colour, restore = check_colour_images(X, self.channel_axis)
+            n_images, n_channels = colour.shape[:2]
+            stack = colour.reshape(n_images * n_channels, *colour.shape[2:])
+            layout = (n_channels, restore)
+        else:
+            stack, layout = check_image_stack(X)
         check_patch_fits((self.patch_size, self.patch_size), stack.shape)
         check_stride(self.stride, self.patch_size)
         if self.sigma == "auto":
@@ -161,7 +191,8 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
                 f"sigma={self.sigma} is below one grey level: it looks like a sigma in "
                 "[0, 1] units. Pass sigma in grey levels (e.g. 20, not 20 / 255) or "
                 "convert X to floats in [0, 1].", UserWarning, stacklevel=3)
-        return stack, single
+        # layout: True/False (a single grey image or not), or (n_channels, restore).
+        return stack, layout
 
     def transform(self, X) -> np.ndarray:
         """Denoise images.
@@ -169,7 +200,8 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
-            Noisy images; not modified.
+            Noisy images (with a channel axis when ``channel_axis`` is set); not
+            modified.
 
         Returns
         -------
@@ -178,7 +210,21 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         """
         # Stateless estimator: fit may never have been called, so validate here too.
         self._validate_params()
-        stack, single = self._check_images(X)
+        stack, layout = self._check_images(X)
+        if self.channel_axis is not None:
+            n_channels, restore = layout
+            colour = stack.reshape(-1, n_channels, *stack.shape[1:])
+            if n_channels == 3:
+                colour = _mix_channels(colour, OPPONENT)
+            denoised = self._denoise(colour.reshape(stack.shape)).reshape(colour.shape)
+            if n_channels == 3:
+                denoised = _mix_channels(denoised, OPPONENT.T)
+            return restore(denoised)
+        denoised = self._denoise(stack)
+        return denoised[0] if layout else denoised
+
+    def _denoise(self, stack):
+        """Denoise a validated grey stack ``(n, H, W)``."""
         sigmas = self._sigmas(stack)
         sparsity = self.weights == "sparsity"
         denoised = _sliding_dct_denoise(stack, self.patch_size, self._factor() * sigmas,
@@ -188,7 +234,7 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
             denoised = _sliding_dct_wiener(stack, denoised, self.patch_size, sigmas,
                                            stride=self.stride, sparsity_weights=sparsity,
                                            n_jobs=self.n_jobs)
-        return denoised[0] if single else denoised
+        return denoised
 
     def _sigmas(self, stack: np.ndarray) -> np.ndarray:
         if self.sigma == "auto":
@@ -206,16 +252,25 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (H, W) or (n_images, H, W)
-            Noisy images.
+            Noisy images (with a channel axis when ``channel_axis`` is set).
         y : array-like of the same shape
             Clean images, in [0, 1] (or integers in [0, 255]).
 
         Returns
         -------
         psnr : float
-            In dB; higher is better, as model selection expects.
+            In dB; higher is better, as model selection expects. For colour images, the
+            PSNR of each image is over all its channels.
         """
-        return psnr(y, self.transform(X))
+        denoised = self.transform(X)
+        if self.channel_axis is not None:
+            # One "grey" image per colour image: channels side by side.
+            clean, _ = check_colour_images(y, self.channel_axis, name="y",
+                                           dtype=None)
+            result, _ = check_colour_images(denoised, self.channel_axis, name="X")
+            y = np.concatenate(list(np.moveaxis(clean, 1, 0)), axis=-1)
+            denoised = np.concatenate(list(np.moveaxis(result, 1, 0)), axis=-1)
+        return psnr(y, denoised)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

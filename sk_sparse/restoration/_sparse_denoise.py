@@ -116,8 +116,8 @@ class ConvolutionalDenoiser(_SparseDenoiserMixin, TransformerMixin, BaseEstimato
     tol : float, default=1e-3
         ADMM's relative tolerance.
     n_jobs : int, default=None
-        Parallel coding over images (FFT workers for a single image); None means 1
-        unless in a :func:`joblib.parallel_config` context.
+        Parallel coding over groups of images; None means 1 unless in a
+        :func:`joblib.parallel_config` context.
 
     See Also
     --------

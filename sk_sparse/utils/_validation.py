@@ -63,7 +63,8 @@ def check_image_stack(
             f"of shape (n_images, H, W); got an array of shape {arr.shape}"
             + (", which looks like a colour image (a last axis of 3 or 4 channels)"
                if _looks_like_colour(arr) else "")
-            + ". Colour images are not read as such yet: convert them to grey levels, or "
+            + ". Estimators with a channel_axis parameter (SlidingDCTDenoiser) read colour "
+            "images when given channel_axis=-1; elsewhere convert them to grey levels, or "
             "move the channels to the first axis (np.moveaxis(image, -1, 0)) to process "
             "each channel as a separate grey image."
         )
@@ -150,3 +151,35 @@ def check_stride(stride: int, patch_size: int) -> None:
             "patches would belong to no patch and get no estimate. Use a stride of at most "
             "the patch size."
         )
+
+
+def check_colour_images(X, channel_axis, *, name="X", dtype=FLOAT_DTYPES):
+    """Validate colour images with channels on ``channel_axis``.
+
+    Returns ``(stack, restore)``: ``stack`` of shape ``(n_images, n_channels, H, W)``
+    (a copy or a view of finite floats) and ``restore(array)``, which puts an array of
+    that shape back into the layout of ``X``.
+    """
+    arr = check_real_array(X, name, dtype=dtype, ensure_2d=False, allow_nd=True,
+                           ensure_all_finite=True)
+    if arr.ndim not in (3, 4):
+        raise ValueError(
+            f"{name} must be one colour image (H, W, C) or a stack (n_images, H, W, C) with "
+            f"the channels on channel_axis={channel_axis}; got shape {arr.shape}.")
+    if not -arr.ndim <= channel_axis < arr.ndim:
+        raise ValueError(f"channel_axis={channel_axis} is out of range for {name} of shape "
+                         f"{arr.shape}.")
+    axis = channel_axis % arr.ndim
+    single = arr.ndim == 3
+    if min(arr.shape) == 0:
+        raise ValueError(f"{name} is empty: shape {arr.shape}.")
+    moved = np.moveaxis(arr, axis, -1)
+    stack = moved[np.newaxis] if single else moved
+    stack = np.moveaxis(stack, -1, 1)  # (n, C, H, W)
+
+    def restore(result):
+        out = np.moveaxis(result, 1, -1)
+        out = out[0] if single else out
+        return np.moveaxis(out, -1, axis)
+
+    return stack, restore
