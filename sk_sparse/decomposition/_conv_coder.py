@@ -21,6 +21,22 @@ from ..utils._validation import FLOAT_DTYPES, as_pair, check_image_stack, check_
 from ._conv_dict import _conv_dictionary_learning
 
 
+def check_filters(filters, images):
+    """Given filters ``(n_filters, h, w)``, validated and normalised to unit norm, in the
+    images' dtype; they must fit in the images ``(n, H, W)``."""
+    given = check_real_array(filters, name="filters", dtype=FLOAT_DTYPES, ensure_2d=False,
+                             allow_nd=True)
+    if given.ndim != 3:
+        raise ValueError(f"filters must have shape (n_filters, h, w); got shape {given.shape}.")
+    norms = np.sqrt(np.sum(given.reshape(len(given), -1) ** 2, axis=1))
+    if np.any(norms == 0):
+        raise ValueError("filters contains an all-zero filter.")
+    if given.shape[1] > images.shape[1] or given.shape[2] > images.shape[2]:
+        raise ValueError(f"filters of shape {given.shape[1:]} do not fit in images of shape "
+                         f"{images.shape[1:]}.")
+    return (given / norms[:, np.newaxis, np.newaxis]).astype(images.dtype)
+
+
 def resolve_filters(filters, n_filters, filter_size, images, *, alpha, group_alpha,
                     block_size, boundary, max_iter, random_state, verbose):
     """Filters for a ``filters`` parameter: given (unit norm) or learned on ``images``.
@@ -29,19 +45,7 @@ def resolve_filters(filters, n_filters, filter_size, images, *, alpha, group_alp
     filters.
     """
     if filters is not None:
-        given = check_real_array(filters, name="filters", dtype=FLOAT_DTYPES,
-                                 ensure_2d=False, allow_nd=True)
-        if given.ndim != 3:
-            raise ValueError(
-                f"filters must have shape (n_filters, h, w); got shape {given.shape}.")
-        norms = np.sqrt(np.sum(given.reshape(len(given), -1) ** 2, axis=1))
-        if np.any(norms == 0):
-            raise ValueError("filters contains an all-zero filter.")
-        given = (given / norms[:, np.newaxis, np.newaxis]).astype(images.dtype)
-        if given.shape[1] > images.shape[1] or given.shape[2] > images.shape[2]:
-            raise ValueError(f"filters of shape {given.shape[1:]} do not fit in images of "
-                             f"shape {images.shape[1:]}.")
-        return given, np.array([]), 0
+        return check_filters(filters, images), np.array([]), 0
     shape = as_pair(filter_size, "filter_size")
     if shape[0] > images.shape[1] or shape[1] > images.shape[2]:
         raise ValueError(f"filter_size={filter_size} is larger than the images "

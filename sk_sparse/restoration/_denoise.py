@@ -20,7 +20,6 @@ from ..utils._validation import (
 from ._dct_denoise import _sliding_dct_denoise, _sliding_dct_wiener
 from ._noise import _estimate_noise_sigma
 
-
 # The orthonormal opponent colour transform (rows: luminance, red-blue, green-magenta) of
 # Yu and Sapiro's DCT denoising and of OpenCV's colour dctDenoising: it decorrelates the
 # channels of natural images and, being orthonormal, keeps white noise white with the

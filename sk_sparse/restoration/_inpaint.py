@@ -26,7 +26,12 @@ from ..image._grid import (
 )
 from ..image._strips import accumulate_strips
 from ..utils._compat import Interval, _fit_context
-from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+from ..utils._validation import (
+    check_colour_images,
+    check_image_stack,
+    check_patch_fits,
+    check_stride,
+)
 
 # Patches a K-SVD dictionary is learned from at most (a random subset beyond that): more
 # adds time, not quality, for 256 atoms of 8 x 8.
@@ -37,8 +42,8 @@ _SHIPPED_PATCH_SIZE = 8
 _RESIDUAL_FACTOR = 1.15
 
 
-def _split_masked(X, mask):
-    """Images and their *observed* mask from ``(X, mask)`` or a masked array."""
+def _values_and_missing(X, mask):
+    """``(X, mask)`` or a masked array as plain values and a boolean missing mask."""
     if isinstance(X, np.ma.MaskedArray):
         if mask is not None:
             raise ValueError("Pass either a masked array or mask=, not both.")
@@ -54,6 +59,45 @@ def _split_masked(X, mask):
         raise TypeError(f"mask must be a boolean array (True = missing); got {missing.dtype}.")
     if np.iscomplexobj(X):
         raise ValueError("X must be real-valued images; got complex values.")
+    return X, missing
+
+
+def _check_observed(observed):
+    empty = ~observed.any(axis=(1, 2))
+    if empty.any():
+        raise ValueError(
+            f"Every pixel of image(s) {np.flatnonzero(empty).tolist()} is missing: nothing "
+            "to inpaint from."
+        )
+
+
+def _split_masked_colour(X, mask, channel_axis):
+    """Colour images as a grey stack ``(n * C, H, W)``, its observed mask and a function
+    restoring the layout of ``X``. ``mask`` is per value or per pixel (shared by the
+    channels)."""
+    X, missing = _values_and_missing(X, mask)
+    values = np.asarray(X)
+    if (missing.ndim == values.ndim - 1 and values.ndim in (3, 4)
+            and -values.ndim <= channel_axis < values.ndim):
+        # One mask per pixel, shared by the channels.
+        per_pixel = np.expand_dims(missing, channel_axis % values.ndim)
+        if all(m in (1, v) for m, v in zip(per_pixel.shape, values.shape)):
+            missing = np.broadcast_to(per_pixel, values.shape)
+    if missing.shape != values.shape:
+        raise ValueError(f"mask must have the shape of X, {values.shape}, or that shape "
+                         f"without the channel axis; got {missing.shape}.")
+    colour, restore = check_colour_images(np.where(missing, 0, values), channel_axis)
+    missing_colour, _ = check_colour_images(missing.astype(colour.dtype), channel_axis,
+                                            name="mask")
+    stack = colour.reshape(-1, *colour.shape[2:])
+    observed = missing_colour.reshape(stack.shape) == 0
+    _check_observed(observed)
+    return stack, observed, colour.shape[1], restore
+
+
+def _split_masked(X, mask):
+    """Images and their *observed* mask from ``(X, mask)`` or a masked array."""
+    X, missing = _values_and_missing(X, mask)
     # Missing pixels may hold anything (NaN included): they are replaced before validation.
     values = np.where(missing, 0, X) if missing.shape == np.shape(X) else X
     stack, single = check_image_stack(values)
@@ -63,12 +107,7 @@ def _split_masked(X, mask):
             f"mask must have the shape of X, {np.shape(X)}; got {missing.shape}."
         )
     observed = ~missing_stack
-    empty = ~observed.any(axis=(1, 2))
-    if empty.any():
-        raise ValueError(
-            f"Every pixel of image(s) {np.flatnonzero(empty).tolist()} is missing: nothing "
-            "to inpaint from."
-        )
+    _check_observed(observed)
     return stack, observed, single
 
 
@@ -129,6 +168,11 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
     n_jobs : int, default=None
         Strips of patches coded in parallel by joblib (threads preferred), in
         ``transform``; None means 1 unless in a :func:`joblib.parallel_config` context.
+    channel_axis : int or None, default=None
+        The axis of colour channels (scikit-image's convention), e.g. -1 for ``(H, W, 3)``
+        or ``(n_images, H, W, 3)``; None reads grey images. Each channel is inpainted as
+        a grey image; the mask may be per value or per pixel (without the channel axis,
+        shared by the channels).
 
     Attributes
     ----------
@@ -182,11 +226,13 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "channel_axis": [Integral, None],
     }
 
     def __init__(self, dictionary="shipped", *, sigma=0.01, patch_size=8, stride=1,
                  n_nonzero_coefs=None, n_components=256, keep_observed=True, clip=(0.0, 1.0),
-                 norm_floor=0.1, max_iter=10, random_state=None, n_jobs=None):
+                 norm_floor=0.1, max_iter=10, random_state=None, n_jobs=None,
+                 channel_axis=None):
         self.dictionary = dictionary
         self.sigma = sigma
         self.patch_size = patch_size
@@ -199,6 +245,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.channel_axis = channel_axis
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
@@ -220,7 +267,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         if self.clip is not None and (len(self.clip) != 2 or self.clip[0] >= self.clip[1]):
             raise ValueError(f"clip must be None or a (low, high) pair; got {self.clip!r}.")
         patches = None
-        if X is not None:
+        if X is not None and self.channel_axis is not None:
+            colour, _ = check_colour_images(X, self.channel_axis)
+            stack = colour.reshape(-1, *colour.shape[2:])  # every channel a grey image
+        elif X is not None:
             stack, _ = check_image_stack(X)
         kind = dictionary_kind(self.dictionary)
         if kind == "shipped":
@@ -277,9 +327,12 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or numpy masked array of shape (H, W) or (n_images, H, W)
-            Images; values at missing pixels are ignored (NaN allowed there).
+            Images (with a channel axis when ``channel_axis`` is set); values at missing
+            pixels are ignored (NaN allowed there).
         mask : array-like of bool of the shape of ``X``, default=None
-            True where a pixel is missing. Not needed for a masked array.
+            True where a pixel is missing. Not needed for a masked array. With
+            ``channel_axis``, it may also lack the channel axis (one mask for all
+            channels).
 
         Returns
         -------
@@ -287,7 +340,17 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
             float32 for float32 input, else float64.
         """
         check_is_fitted(self)
+        if self.channel_axis is not None:
+            stack, observed, n_channels, restore = _split_masked_colour(X, mask,
+                                                                        self.channel_axis)
+            result = self._inpaint(stack, observed)
+            return restore(result.reshape(-1, n_channels, *result.shape[1:]))
         stack, observed, single = _split_masked(X, mask)
+        result = self._inpaint(stack, observed)
+        return result[0] if single else result
+
+    def _inpaint(self, stack, observed):
+        """Inpaint a validated grey stack given its observed mask."""
         p = self.patch_size_
         check_patch_fits((p, p), stack.shape)
         check_stride(self.stride, p)
@@ -303,7 +366,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         result = np.empty(stack.shape, dtype=stack.dtype)
         for i in range(len(stack)):
             result[i] = self._finish(numerator[i], weight_sum[i], stack[i], observed[i])
-        return result[0] if single else result
+        return result
 
     def _inpaint_strip(self, index, local_rows, strip, observed, *, col_positions, atoms):
         """Strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_params
-from ..utils._validation import check_image_size, check_image_stack
+from ..utils._validation import check_colour_images, check_image_size, check_image_stack
 
 # Phi^{-1}(3/4): the MAD of a standard normal variable.
 _MAD_TO_STD = 0.67449
@@ -162,11 +163,16 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
     flat_fraction : float in (0, 1], default=0.5
         Fraction of the flattest blocks used for the measurement; 1 means every difference
         of the image.
+    channel_axis : int or None, default=None
+        The axis of colour channels (scikit-image's convention), e.g. -1 for ``(H, W, 3)``;
+        the noise is then estimated in each channel. None reads grey images.
 
     Attributes
     ----------
     n_features_in_ : int
         Not set: the input is images, not feature vectors.
+    n_channels_ : int
+        Channels of the images given to ``fit`` (only with ``channel_axis``).
 
     See Also
     --------
@@ -196,11 +202,14 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "method": [StrOptions({"mad", "std"})],
         "flat_fraction": [Interval(Real, 0, 1, closed="right")],
+        "channel_axis": [Integral, None],
     }
 
-    def __init__(self, method: str = "mad", *, flat_fraction: float = 0.5):
+    def __init__(self, method: str = "mad", *, flat_fraction: float = 0.5,
+                 channel_axis: int | None = None):
         self.method = method
         self.flat_fraction = flat_fraction
+        self.channel_axis = channel_axis
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -218,8 +227,23 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         self : NoiseEstimator
             The estimator.
         """
-        check_image_size(check_image_stack(X)[0], 2)
+        stack, layout = self._check(X)
+        if self.channel_axis is not None:
+            self.n_channels_ = layout[0]
         return self
+
+    def _check(self, X):
+        """A grey stack ``(n, H, W)`` (channels as images) and its layout: a bool (single
+        grey image) or ``(n_channels, single)``."""
+        if self.channel_axis is None:
+            stack, layout = check_image_stack(X)
+        else:
+            colour, _ = check_colour_images(X, self.channel_axis)
+            stack = colour.reshape(-1, *colour.shape[2:])
+            layout = (colour.shape[1], np.ndim(X) == 3)
+        # One difference at least: a single pixel says nothing about the noise.
+        check_image_size(stack, 2)
+        return stack, layout
 
     def estimate(self, X) -> np.ndarray | float:
         """Noise standard deviation of each image.
@@ -233,16 +257,20 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         -------
         sigma : float or ndarray of shape (n_images,)
             A float for a single image, else one value per image, in the units of ``X``.
+            With ``channel_axis``: shape ``(n_channels,)`` for one image, else
+            ``(n_images, n_channels)``.
         """
         # Stateless: parameters are checked here too, since fit may never be called.
         self._validate_params()
-        stack, single = check_image_stack(X)
-        # One difference at least: a single pixel says nothing about the noise.
-        check_image_size(stack, 2)
+        stack, layout = self._check(X)
         sigmas = np.array(
             [_estimate_noise_sigma(image, self.method, self.flat_fraction) for image in stack]
         )
-        return float(sigmas[0]) if single else sigmas
+        if self.channel_axis is not None:
+            n_channels, single = layout
+            sigmas = sigmas.reshape(-1, n_channels)
+            return sigmas[0] if single else sigmas
+        return float(sigmas[0]) if layout else sigmas
 
     def transform(self, X) -> np.ndarray:
         """Noise standard deviation of each image as a column.
@@ -255,9 +283,12 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         Returns
         -------
         sigma : ndarray of shape (n_images, 1)
-            One row per image.
+            One row per image (``(n_images, n_channels)`` with ``channel_axis``).
         """
-        return np.atleast_1d(self.estimate(X))[:, np.newaxis]
+        sigmas = self.estimate(X)
+        if self.channel_axis is not None:
+            return np.atleast_2d(sigmas)
+        return np.atleast_1d(sigmas)[:, np.newaxis]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Output feature names: ``["noise_sigma"]``.
@@ -270,9 +301,13 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
-            ``["noise_sigma"]``.
+            ``["noise_sigma"]``; with ``channel_axis``, ``["noise_sigma_0", ...]``, one per
+            channel of the images given to ``fit``.
         """
-        return np.asarray(["noise_sigma"], dtype=object)
+        if self.channel_axis is None:
+            return np.asarray(["noise_sigma"], dtype=object)
+        check_is_fitted(self, "n_channels_")
+        return np.asarray([f"noise_sigma_{c}" for c in range(self.n_channels_)], dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

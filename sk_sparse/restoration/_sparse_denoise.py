@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..coding._bpdn import _bpdn
 from ..coding._cbpdn import BOUNDARIES, _cbpdn
 from ..coding._omp import _batch_omp
+from ..decomposition._conv_coder import check_filters
 from ..decomposition._resolve import DICTIONARY_CONSTRAINT, resolve_dictionary
 from ..dictionaries import idct2
 from ..image._grid import (
@@ -37,11 +38,9 @@ from ..image._strips import accumulate_strips
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
-    FLOAT_DTYPES,
     check_image_size,
     check_image_stack,
     check_patch_fits,
-    check_real_array,
     check_stride,
 )
 from ._noise import _estimate_noise_sigma
@@ -196,18 +195,9 @@ class ConvolutionalDenoiser(_SparseDenoiserMixin, TransformerMixin, BaseEstimato
     def _filters(self, stack):
         if isinstance(self.filters, str):
             filters = dct_filters(self.filter_size, stack.dtype)
-        else:
-            filters = check_real_array(self.filters, name="filters", dtype=FLOAT_DTYPES,
-                                       ensure_2d=False, allow_nd=True)
-            if filters.ndim != 3:
-                raise ValueError(
-                    f"filters must have shape (n_filters, h, w); got {filters.shape}.")
-            norms = np.sqrt(np.sum(filters.reshape(len(filters), -1) ** 2, axis=1))
-            if np.any(norms == 0):
-                raise ValueError("filters contains an all-zero filter.")
-            filters = filters / norms[:, np.newaxis, np.newaxis]
-        check_patch_fits(filters.shape[1:], stack.shape)
-        return filters.astype(stack.dtype, copy=False)
+            check_patch_fits(filters.shape[1:], stack.shape)
+            return filters
+        return check_filters(self.filters, stack)
 
     def transform(self, X):
         """Denoise images.

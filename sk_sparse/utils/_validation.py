@@ -63,10 +63,10 @@ def check_image_stack(
             f"of shape (n_images, H, W); got an array of shape {arr.shape}"
             + (", which looks like a colour image (a last axis of 3 or 4 channels)"
                if _looks_like_colour(arr) else "")
-            + ". Estimators with a channel_axis parameter (SlidingDCTDenoiser) read colour "
-            "images when given channel_axis=-1; elsewhere convert them to grey levels, or "
-            "move the channels to the first axis (np.moveaxis(image, -1, 0)) to process "
-            "each channel as a separate grey image."
+            + ". Estimators with a channel_axis parameter (SlidingDCTDenoiser, OMPInpainter, "
+            "NoiseEstimator) read colour images when given channel_axis=-1; elsewhere "
+            "convert them to grey levels, or move the channels to the first axis "
+            "(np.moveaxis(image, -1, 0)) to process each channel as a separate grey image."
         )
     single = arr.ndim == 2
     stack = arr[np.newaxis] if single else arr

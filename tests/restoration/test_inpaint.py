@@ -157,3 +157,26 @@ def test_bad_parameters():
         OMPInpainter(clip=(1.0, 0.0)).fit()
     with pytest.raises(ValueError, match="square patches"):
         OMPInpainter(np.ones((10, 50))).fit()
+
+
+def test_colour_is_inpainted_channel_by_channel():
+    from skimage import data
+
+    clean = data.astronaut()[200:264, 200:264].astype(np.float64) / 255
+    missing = np.random.default_rng(0).random(clean.shape[:2]) < 0.5
+    inpainter = OMPInpainter(channel_axis=-1).fit()
+    result = inpainter.transform(clean, mask=missing)  # one mask for all channels
+    assert result.shape == clean.shape
+    grey = OMPInpainter().fit()
+    for c in range(3):
+        np.testing.assert_allclose(result[..., c], grey.transform(clean[..., c], mask=missing),
+                                   atol=1e-12)
+    # A per-value mask and a masked array agree; channels first works too.
+    per_value = np.repeat(missing[..., np.newaxis], 3, axis=-1)
+    masked = np.ma.masked_array(clean, per_value)
+    np.testing.assert_allclose(inpainter.transform(masked), result, atol=1e-12)
+    first = OMPInpainter(channel_axis=0).fit().transform(np.moveaxis(clean, -1, 0),
+                                                         mask=missing)
+    np.testing.assert_allclose(np.moveaxis(first, 0, -1), result, atol=1e-12)
+    with pytest.raises(ValueError, match="mask must have the shape"):
+        inpainter.transform(clean, mask=missing[:10])

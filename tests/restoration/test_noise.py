@@ -70,3 +70,22 @@ def test_shapes_and_small_images():
 def test_bad_input(kwargs, X, error):
     with pytest.raises(error):
         NoiseEstimator(**kwargs).estimate(X)
+
+
+def test_colour_noise_is_estimated_per_channel():
+    from skimage import data
+
+    clean = data.astronaut()[:256, :256].astype(np.float64) / 255
+    sigmas = np.array([0.02, 0.05, 0.1])
+    noisy = clean + np.random.default_rng(0).normal(size=clean.shape) * sigmas
+    estimator = NoiseEstimator(channel_axis=-1).fit(noisy)
+    estimate = estimator.estimate(noisy)
+    assert estimate.shape == (3,)
+    np.testing.assert_allclose(estimate, sigmas, rtol=0.15)
+    for c in range(3):
+        assert estimate[c] == NoiseEstimator().estimate(noisy[..., c])
+    stacked = estimator.transform(np.stack([noisy, noisy]))
+    assert stacked.shape == (2, 3)
+    assert list(estimator.get_feature_names_out()) == ["noise_sigma_0", "noise_sigma_1",
+                                                       "noise_sigma_2"]
+    assert estimator.transform(noisy).shape == (1, 3)
