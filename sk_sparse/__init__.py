@@ -21,7 +21,8 @@ restoration
     :class:`SlidingDCTDenoiser`, :class:`PatchSparseDenoiser`,
     :class:`ConvolutionalDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
 anomaly
-    :class:`SparseAnomalyDetector`, :class:`ConvolutionalAnomalyDetector`.
+    :class:`SparseAnomalyDetector`, :class:`ConvolutionalAnomalyDetector`,
+    :class:`MultiscaleSparseAnomalyDetector`.
 classification
     :class:`SRCClassifier`.
 
@@ -40,7 +41,11 @@ from . import (
     restoration,
     utils,
 )
-from .anomaly import ConvolutionalAnomalyDetector, SparseAnomalyDetector
+from .anomaly import (
+    ConvolutionalAnomalyDetector,
+    MultiscaleSparseAnomalyDetector,
+    SparseAnomalyDetector,
+)
 from .classification import SRCClassifier
 from .coding import (
     batch_omp,
@@ -79,6 +84,7 @@ __all__ = [
     "ConvolutionalDenoiser",
     "ConvolutionalSparseCoder",
     "KSVD",
+    "MultiscaleSparseAnomalyDetector",
     "NoiseEstimator",
     "OMPInpainter",
     "PatchExtractor",

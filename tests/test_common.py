@@ -19,6 +19,7 @@ from sk_sparse import (
     ConvolutionalAnomalyDetector,
     ConvolutionalDenoiser,
     ConvolutionalSparseCoder,
+    MultiscaleSparseAnomalyDetector,
     NoiseEstimator,
     OMPInpainter,
     PatchExtractor,
@@ -39,6 +40,8 @@ IMAGE_ESTIMATORS = [
     PatchSparseDenoiser(sigma=0.1, patch_size=2, dictionary=np.eye(4)),
     ConvolutionalAnomalyDetector(n_filters=2, filter_size=2, window_size=2, stride=1,
                                  max_iter=2),
+    MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=2, patch_size=2,
+                                    stride=1, max_iter=1),
 ]
 
 API_CHECKS = [
@@ -74,7 +77,17 @@ _NEEDS_MASK = (
     "calls transform(X) without the mask of missing pixels, which OMPInpainter requires "
     "(it raises rather than silently returning the input)"
 )
+_IMAGES_THEN_PATCHES = (
+    "fits on images but scores patches (rows of patch_size**2 values) in predict and "
+    "score_samples; the check passes the same array to both"
+)
 NOT_APPLICABLE = {
+    "MultiscaleSparseAnomalyDetector": dict.fromkeys(
+        ["check_estimators_pickle", "check_readonly_memmap_input",
+         "check_f_contiguous_array_estimator", "check_estimators_dtypes",
+         "check_dict_unchanged", "check_dont_overwrite_parameters", "check_dtype_object"],
+        _IMAGES_THEN_PATCHES,
+    ),
     "OMPInpainter": dict.fromkeys(
         [
             "check_estimators_pickle",

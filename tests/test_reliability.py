@@ -16,6 +16,7 @@ from sk_sparse import (
     ConvolutionalAnomalyDetector,
     ConvolutionalDenoiser,
     ConvolutionalSparseCoder,
+    MultiscaleSparseAnomalyDetector,
     NoiseEstimator,
     OMPInpainter,
     PatchExtractor,
@@ -104,6 +105,8 @@ def _fitted_estimators():
          image),
         (ConvolutionalAnomalyDetector(n_filters=3, filter_size=4, window_size=7, max_iter=2,
                                       random_state=0).fit(image), "anomaly_map", image),
+        (MultiscaleSparseAnomalyDetector(n_components=4, patch_size=7, max_iter=1,
+                                         random_state=0).fit(image), "anomaly_map", image),
     ]
 
 

@@ -2,13 +2,17 @@
 
 * :class:`SparseAnomalyDetector`: features of the BPDN codes of patches;
 * :class:`ConvolutionalAnomalyDetector`: local features of the convolutional sparse code
-  of whole images.
+  of whole images;
+* :class:`MultiscaleSparseAnomalyDetector`: one dictionary per zoom level and
+  group-sparse coding over them, for test images at another magnification.
 
-Both share the density, the threshold for a target false-positive rate and the pixel
+All share the density, the threshold for a target false-positive rate and the pixel
 maps.
 """
 
 from ._conv_detector import ConvolutionalAnomalyDetector
 from ._detector import SparseAnomalyDetector
+from ._multiscale import MultiscaleSparseAnomalyDetector
 
-__all__ = ["ConvolutionalAnomalyDetector", "SparseAnomalyDetector"]
+__all__ = ["ConvolutionalAnomalyDetector", "MultiscaleSparseAnomalyDetector",
+           "SparseAnomalyDetector"]

@@ -19,7 +19,9 @@ from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
 from ..utils._validation import check_image_stack, check_patch_fits, check_stride
 from ._base import LOG_FLOOR, DensityThresholdMixin, window_sums
 
-# The features the density may model (see the ``features`` parameter).
+# The features the density may model (see the ``features`` parameter); the first three
+# are the columns of SparseFeatureExtractor ("group" only with groups of atoms).
+_SPARSE_FEATURES = ("error", "l1", "group")
 _FEATURES = ("error", "l1", "mean", "std")
 
 
@@ -188,13 +190,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        unknown = set(self.features) - set(_FEATURES)
-        if (unknown or len(set(self.features)) != len(self.features)
-                or not {"error", "l1"} & set(self.features)):
-            raise ValueError(
-                f"features must be distinct names among {_FEATURES}, with 'error' or 'l1'; "
-                f"got {self.features!r}."
-            )
+        self._check_features(_FEATURES)
         n_samples = X.shape[0]
         n_validation = int(round(self.validation_fraction * n_samples))
         if n_samples < 2 or not 0 < n_validation < n_samples:
@@ -223,9 +219,18 @@ class SparseAnomalyDetector(DensityThresholdMixin, OutlierMixin, BaseEstimator):
                      f"fpr={self.fpr}; done", started)
         return self
 
+    def _check_features(self, allowed):
+        unknown = set(self.features) - set(allowed)
+        if (unknown or len(set(self.features)) != len(self.features)
+                or not {"error", "l1"} & set(self.features)):
+            raise ValueError(
+                f"features must be distinct names among {allowed}, with 'error' or 'l1'; "
+                f"got {self.features!r}."
+            )
+
     def _report(self, message, started):
         if self.verbose:
-            print(f"[SparseAnomalyDetector] {message} ({time.perf_counter() - started:.1f} s)",
+            print(f"[{type(self).__name__}] {message} ({time.perf_counter() - started:.1f} s)",
                   flush=True)
 
     def _progress_printer(self, method, unit):
@@ -239,10 +244,10 @@ class SparseAnomalyDetector(DensityThresholdMixin, OutlierMixin, BaseEstimator):
     def _log_features(self, X) -> np.ndarray:
         """The features the density models, of validated rows (logs of the positive ones)."""
         columns = []
-        if {"error", "l1"} & set(self.features):
+        if set(_SPARSE_FEATURES) & set(self.features):
             sparse = np.log(self.features_._features(X) + LOG_FLOOR)
-            columns += [sparse[:, [("error", "l1").index(name)]] for name in self.features
-                        if name in ("error", "l1")]
+            columns += [sparse[:, [_SPARSE_FEATURES.index(name)]] for name in self.features
+                        if name in _SPARSE_FEATURES]
         if "mean" in self.features:
             columns.append(X.mean(axis=1, keepdims=True))
         if "std" in self.features:
