@@ -11,12 +11,12 @@ metrics
 image
     The patch grid, the strip runner, :class:`PatchExtractor` and a low-pass split.
 datasets
-    Test images, synthetic images, noise and defects.
+    Test images, synthetic images and textures, defects, heartbeats, noise.
 coding
     Batched OMP (plain and masked), BPDN by ADMM, constrained l1, convolutional BPDN.
 decomposition
-    K-SVD, MOD, the dictionary resolver, :class:`SparseFeatureExtractor` and
-    :class:`ConvolutionalSparseCoder`.
+    K-SVD, MOD, the dictionary resolver, :class:`SparseFeatureExtractor`,
+    :class:`ConvolutionalSparseCoder` and :class:`DictionaryAdapter`.
 restoration
     :class:`SlidingDCTDenoiser`, :class:`PatchSparseDenoiser`,
     :class:`ConvolutionalDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
@@ -59,6 +59,7 @@ from .coding import (
 from .decomposition import (
     KSVD,
     ConvolutionalSparseCoder,
+    DictionaryAdapter,
     SparseFeatureExtractor,
     bpdn_dictionary_learning,
     ksvd,
@@ -83,6 +84,7 @@ __all__ = [
     "ConvolutionalAnomalyDetector",
     "ConvolutionalDenoiser",
     "ConvolutionalSparseCoder",
+    "DictionaryAdapter",
     "KSVD",
     "MultiscaleSparseAnomalyDetector",
     "NoiseEstimator",

@@ -19,6 +19,7 @@ from sk_sparse import (
     ConvolutionalAnomalyDetector,
     ConvolutionalDenoiser,
     ConvolutionalSparseCoder,
+    DictionaryAdapter,
     MultiscaleSparseAnomalyDetector,
     NoiseEstimator,
     OMPInpainter,
@@ -42,6 +43,7 @@ IMAGE_ESTIMATORS = [
                                  max_iter=2),
     MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=2, patch_size=2,
                                     stride=1, max_iter=1),
+    DictionaryAdapter(n_components=2, max_iter=1, dictionary_max_iter=1),
 ]
 
 API_CHECKS = [
@@ -81,7 +83,20 @@ _IMAGES_THEN_PATCHES = (
     "fits on images but scores patches (rows of patch_size**2 values) in predict and "
     "score_samples; the check passes the same array to both"
 )
+_SIGNALS_AS_TARGETS = (
+    "fit(X, y) takes, as y, the same users' signals in the target domain (2-D), not labels; "
+    "the check passes a label vector (tests/decomposition/test_adapter.py covers "
+    "pickling, bad input and unmodified input)"
+)
 NOT_APPLICABLE = {
+    "DictionaryAdapter": dict.fromkeys(
+        ["check_dict_unchanged", "check_dont_overwrite_parameters", "check_dtype_object",
+         "check_estimators_dtypes", "check_estimators_fit_returns_self",
+         "check_estimators_nan_inf", "check_estimators_overwrite_params",
+         "check_estimators_pickle", "check_f_contiguous_array_estimator",
+         "check_fit_check_is_fitted", "check_readonly_memmap_input"],
+        _SIGNALS_AS_TARGETS,
+    ),
     "MultiscaleSparseAnomalyDetector": dict.fromkeys(
         ["check_estimators_pickle", "check_readonly_memmap_input",
          "check_f_contiguous_array_estimator", "check_estimators_dtypes",

@@ -16,6 +16,7 @@ from sk_sparse import (
     ConvolutionalAnomalyDetector,
     ConvolutionalDenoiser,
     ConvolutionalSparseCoder,
+    DictionaryAdapter,
     MultiscaleSparseAnomalyDetector,
     NoiseEstimator,
     OMPInpainter,
@@ -107,6 +108,8 @@ def _fitted_estimators():
                                       random_state=0).fit(image), "anomaly_map", image),
         (MultiscaleSparseAnomalyDetector(n_components=4, patch_size=7, max_iter=1,
                                          random_state=0).fit(image), "anomaly_map", image),
+        (DictionaryAdapter(n_components=4, max_iter=1, random_state=0).fit(rows, rows[::-1]),
+         "transform", rng.normal(size=(3, 9))),
     ]
 
 

@@ -29,8 +29,7 @@ def rescale(images, factor):
 
 
 class MultiscaleSparseAnomalyDetector(SparseAnomalyDetector):
-    """Anomaly detection that holds across zoom levels: a dictionary per scale, group-sparse
-    coding over the scales.
+    """Anomaly detection across zoom levels: one dictionary per scale, group-sparse coding.
 
     Test images may be taken at another magnification than the training ones. Following
     Carrera et al. (ICIP 2016), ``fit`` takes normal *images* and

@@ -6,9 +6,12 @@
   parameter ("shipped", "dct", "ksvd", "mod", "minibatch" or atoms) into atoms;
 * :class:`SparseFeatureExtractor`: representation error and sparsity of BPDN codes;
 * :class:`ConvolutionalSparseCoder` and :func:`conv_dictionary_learning`: learned
-  filters and coefficient maps of whole images (convolutional sparse coding).
+  filters and coefficient maps of whole images (convolutional sparse coding);
+* :class:`DictionaryAdapter`: a learned linear map of dictionaries between domains
+  (heartbeats at two heart rates).
 """
 
+from ._adapter import DictionaryAdapter
 from ._conv_coder import ConvolutionalSparseCoder
 from ._conv_dict import conv_dictionary_learning
 from ._features import SparseFeatureExtractor
@@ -22,6 +25,7 @@ bpdn_dictionary_learning = mod
 __all__ = [
     "ConvolutionalSparseCoder",
     "DICTIONARY_OPTIONS",
+    "DictionaryAdapter",
     "KSVD",
     "SparseFeatureExtractor",
     "bpdn_dictionary_learning",

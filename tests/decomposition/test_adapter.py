@@ -1,0 +1,102 @@
+"""DictionaryAdapter and the heartbeat generator."""
+
+import numpy as np
+import pytest
+
+from sk_sparse.coding import bpdn
+from sk_sparse.datasets import BEAT_ANOMALIES, make_heartbeats
+from sk_sparse.decomposition import DictionaryAdapter, resolve_dictionary
+from sk_sparse.decomposition._adapter import adapt_transform, locality_weights
+
+
+def test_heartbeats_change_with_the_rate_but_not_the_user():
+    slow = make_heartbeats(20, heart_rate=60, user=3, noise=0, random_state=0)
+    fast = make_heartbeats(20, heart_rate=150, user=3, noise=0, random_state=0)
+    assert slow.shape == (20, 64)
+    # R stays at the same sample; the T wave moves later in the (shorter) segment
+    # since QT shrinks less than RR (Bazett).
+    assert np.all(slow.argmax(axis=1) == fast.argmax(axis=1))
+    t_slow = 30 + slow.mean(axis=0)[30:].argmax()
+    t_fast = 30 + fast.mean(axis=0)[30:].argmax()
+    assert t_fast > t_slow
+    again = make_heartbeats(20, heart_rate=60, user=3, noise=0, random_state=0)
+    np.testing.assert_array_equal(slow, again)
+    other = make_heartbeats(20, heart_rate=60, user=4, noise=0, random_state=0)
+    assert np.abs(other.mean(axis=0) - slow.mean(axis=0)).max() > 0.05
+    for anomaly in BEAT_ANOMALIES:
+        abnormal = make_heartbeats(20, heart_rate=60, user=3, anomaly=anomaly, noise=0,
+                                   random_state=0)
+        # The same draws make the same beats but for the anomaly.
+        assert np.median(np.abs(abnormal - slow).max(axis=1)) > 0.1, anomaly
+
+
+def test_transform_update_satisfies_kkt():
+    rng = np.random.default_rng(0)
+    B = rng.normal(size=(50, 6))
+    S = B @ rng.normal(size=(6, 6)).T + 0.1 * rng.normal(size=(50, 6))
+    weights = locality_weights(6, 0.5)
+    l2, l1 = 0.3, 0.5
+    F = adapt_transform(B.T @ B, S.T @ B, weights, l2, l1, np.eye(6), max_iter=20_000,
+                        tol=1e-13)
+    gradient = F @ (B.T @ B) - S.T @ B + l2 * weights**2 * F
+    on = F != 0
+    np.testing.assert_allclose(gradient[on], -l1 * weights[on] * np.sign(F[on]), atol=1e-6)
+    assert np.all(np.abs(gradient[~on]) <= l1 * weights[~on] + 1e-6)
+    assert 0 < on.sum() < 36  # both cases exercised
+
+
+def relative_error(atoms, signals):
+    atoms = atoms / np.linalg.norm(atoms, axis=1, keepdims=True)
+    codes = bpdn(signals, atoms, alpha=0.02)
+    return np.sum((signals - codes @ atoms) ** 2) / np.sum(signals**2)
+
+
+def test_adapted_dictionary_fits_a_new_user_at_the_new_rate():
+    sources = [make_heartbeats(100, heart_rate=60, user=u, random_state=u) for u in range(5)]
+    targets = [make_heartbeats(100, heart_rate=120, user=u, random_state=50 + u)
+               for u in range(5)]
+    adapter = DictionaryAdapter(n_components=12, max_iter=8, random_state=0)
+    adapter.fit(sources, targets)
+    assert adapter.transform_.shape == (64, 64)
+    assert adapter.objective_[-1] < adapter.objective_[0]
+    new_slow = make_heartbeats(100, heart_rate=60, user=30, random_state=1)
+    new_fast = make_heartbeats(80, heart_rate=120, user=30, random_state=2)
+    own = resolve_dictionary("mod", new_slow, n_components=12, alpha=0.02,
+                             random_state=0)[0]
+    unadapted = relative_error(own, new_fast)
+    adapted = relative_error(adapter.transform(own), new_fast)
+    assert adapted < 0.5 * unadapted
+
+
+def test_rejects_mismatched_users():
+    beats = make_heartbeats(10, random_state=0)
+    with pytest.raises(ValueError, match="same users"):
+        DictionaryAdapter(max_iter=1).fit([beats, beats], [beats])
+    adapter = DictionaryAdapter(n_components=4, max_iter=1, random_state=0).fit(beats, beats)
+    with pytest.raises(ValueError, match="features"):
+        adapter.transform(np.ones((3, 10)))
+
+
+def test_api_pickle_bad_input_and_unmodified_input():
+    import pickle
+
+    from sklearn.base import clone
+
+    beats = make_heartbeats(30, random_state=0)
+    fast = make_heartbeats(30, heart_rate=100, random_state=1)
+    before = beats.copy()
+    adapter = DictionaryAdapter(n_components=4, max_iter=2, random_state=0)
+    assert adapter.fit(beats, fast) is adapter
+    np.testing.assert_array_equal(beats, before)
+    restored = pickle.loads(pickle.dumps(adapter))
+    atoms = adapter.source_dictionaries_[0]
+    np.testing.assert_array_equal(restored.transform(atoms), adapter.transform(atoms))
+    refit = clone(adapter).fit(beats, fast)
+    np.testing.assert_allclose(refit.transform_, adapter.transform_)
+    bad = beats.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        DictionaryAdapter(max_iter=1).fit(bad, fast)
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError):
+        DictionaryAdapter().transform(atoms)
