@@ -381,7 +381,7 @@ def cbpdn(X, filters, *, alpha, group_alpha=0.0, block_size=8, boundary="reflect
 
     Returns
     -------
-    maps : ndarray of shape (n_signals, n_filters, *signal_shape)
+    maps : ndarray of shape (n_signals, n_filters, H, W) or (n_signals, n_filters, L)
         Coefficient maps (without the leading axis for a single signal).
     n_iter : ndarray of shape (n_signals,)
         Only with ``return_n_iter``.
@@ -446,11 +446,11 @@ def cbpdn_objective(X, filters, maps, *, alpha, group_alpha=0.0, block_size=8):
 
     Parameters
     ----------
-    X : array-like of shape (n_signals, *signal_shape) or signal_shape
+    X : array-like of shape (n_signals, H, W), (H, W), (n_signals, L) or (L,)
         Signals.
-    filters : array-like of shape (n_filters, *filter_shape)
+    filters : array-like of shape (n_filters, h, w) or (n_filters, l)
         Filters.
-    maps : array-like of shape (n_signals, n_filters, *signal_shape)
+    maps : array-like of shape (n_signals, n_filters, H, W) or (n_signals, n_filters, L)
         Coefficient maps (without the leading axis for one signal).
     alpha : float
         l1 weight.

@@ -110,7 +110,7 @@ class DictionaryAdapter(BaseEstimator):
         The learned ``F``.
     source_dictionaries_ : list of ndarray of shape (n_components, n_features)
         The training users' source dictionaries.
-    objective_ : ndarray of shape (n_iter_,)
+    objective_ : ndarray of shape (n_rounds,)
         Objective after each round.
     n_iter_ : int
         Rounds run.

@@ -110,7 +110,7 @@ class ConvolutionalSparseCoder(TransformerMixin, BaseEstimator):
     ----------
     components_ : ndarray of shape (n_filters, h, w)
         Unit-norm filters.
-    objective_ : ndarray of shape (n_iter_,)
+    objective_ : ndarray of shape (n_rounds,)
         Objective after each round of learning (empty for given filters).
     n_iter_ : int
         Rounds of learning run (0 for given filters).

@@ -269,7 +269,7 @@ def conv_dictionary_learning(X, n_filters, *, filter_size=8, alpha, group_alpha=
 
     Returns
     -------
-    filters : ndarray of shape (n_filters, *filter_shape)
+    filters : ndarray of shape (n_filters, h, w) or (n_filters, l)
         Unit-norm filters.
     objective : ndarray of shape (max_iter,)
         Objective after each round (on the extended signals for ``boundary="reflect"``).
