@@ -15,7 +15,7 @@ from ..decomposition._conv_coder import resolve_filters
 from ..image._grid import patch_positions
 from ..image._lowpass import split_detail
 from ..utils._compat import HasMethods, Interval, StrOptions, _fit_context
-from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+from ..utils._validation import check_image_stack, check_stride
 from ._base import LOG_FLOOR, DensityThresholdMixin, window_sums
 
 _FEATURES = ("error", "l1", "group")
@@ -234,7 +234,7 @@ class ConvolutionalAnomalyDetector(DensityThresholdMixin, BaseEstimator):
             n_validation = min(max(1, int(round(self.validation_fraction * len(detail)))),
                                len(detail) - 1)
             train, validation = detail[order[n_validation:]], detail[order[:n_validation]]
-        check_patch_fits((self.window_size, self.window_size), validation.shape)
+        self._check_window(validation.shape, "the validation part (V) of X")
         rms = float(np.sqrt(np.mean(train**2)))
         self.alpha_ = (_AUTO_ALPHA * rms if self.alpha == "auto" else float(self.alpha))
         self._report(f"fit: learning filters on {len(train)} image(s) (S)", started)
@@ -248,6 +248,13 @@ class ConvolutionalAnomalyDetector(DensityThresholdMixin, BaseEstimator):
         self._fit_density(features.reshape(-1, features.shape[-1]), rng)
         self._report(f"fit: density fitted, threshold {self.offset_:.4g}; done", started)
         return self
+
+    def _check_window(self, shape, what):
+        if min(shape[-2:]) < self.window_size or min(shape[-2:]) < self.filter_size:
+            raise ValueError(
+                f"window_size={self.window_size} and filter_size={self.filter_size} need "
+                f"{what} of at least that many pixels per side; got {tuple(shape[-2:])} "
+                "(one training image is cut in two halves).")
 
     def _report(self, message, started):
         if self.verbose:
@@ -300,7 +307,7 @@ class ConvolutionalAnomalyDetector(DensityThresholdMixin, BaseEstimator):
         """
         check_is_fitted(self)
         stack, single = check_image_stack(images, name="images")
-        check_patch_fits((self.window_size, self.window_size), stack.shape)
+        self._check_window(stack.shape, "images")
         _, detail = split_detail(stack, self.lowpass)
         features = self._window_features(detail)
         anomaly = self.offset_ - self.density_.score_samples(

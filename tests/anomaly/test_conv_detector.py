@@ -59,3 +59,11 @@ def test_one_density_and_mask_implementation():
         assert issubclass(cls, DensityThresholdMixin)
         assert cls.predict_mask is DensityThresholdMixin.predict_mask
         assert cls._fit_density is DensityThresholdMixin._fit_density
+
+
+def test_images_smaller_than_the_window_are_refused_by_name(fitted):
+    detector, _ = fitted
+    with pytest.raises(ValueError, match="window_size"):
+        detector.anomaly_map(np.zeros((10, 40)))
+    with pytest.raises(ValueError, match="window_size"):
+        ConvolutionalAnomalyDetector().fit(np.zeros((20, 64)))  # halves of 10 rows
