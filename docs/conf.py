@@ -78,6 +78,7 @@ sphinx_gallery_conf = {
         "../examples/inpainting",
         "../examples/anomalies",
         "../examples/convolutional",
+        "../examples/domain_shift",
         "../examples/classification",
     ],
     "within_subsection_order": "lecture_order.LectureOrder",

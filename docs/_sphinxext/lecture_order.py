@@ -21,6 +21,8 @@ LECTURE_ORDER = [
     "plot_conv_filters.py",
     "plot_global_vs_aggregation.py",
     "plot_conv_anomaly.py",
+    # Domain shift
+    "plot_heartbeat_adaptation.py",
 ]
 
 
