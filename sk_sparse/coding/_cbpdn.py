@@ -102,15 +102,18 @@ def crop(maps, signal_shape, filter_shape, boundary):
     return maps[(Ellipsis, *index)]
 
 
-def filter_spectra(filters, domain):
-    """rFFT of the centred filters zero-padded to ``domain``: ``(K, *half_spectrum)``."""
-    ndim = len(domain)
-    axes = tuple(range(-ndim, 0))
+def centre_on_domain(filters, domain):
+    """Filters ``(K, *filter_shape)`` zero-padded to ``domain`` with each filter's sample
+    ``f // 2`` moved to the origin (the centred convention of every convolution here)."""
     padded = np.zeros((filters.shape[0], *domain), dtype=filters.dtype)
     padded[(slice(None), *(slice(0, f) for f in filters.shape[1:]))] = filters
-    # Centre the filters: index f // 2 moves to the origin.
-    padded = np.roll(padded, [-(f // 2) for f in filters.shape[1:]], axis=axes)
-    return sp_fft.rfftn(padded, axes=axes)
+    return np.roll(padded, [-(f // 2) for f in filters.shape[1:]],
+                   axis=tuple(range(-len(domain), 0)))
+
+
+def filter_spectra(filters, domain):
+    """rFFT of the centred filters zero-padded to ``domain``: ``(K, *half_spectrum)``."""
+    return sp_fft.rfftn(centre_on_domain(filters, domain), axes=tuple(range(-len(domain), 0)))
 
 
 def synthesize(maps, spectra, domain, workers=1):

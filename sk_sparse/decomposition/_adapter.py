@@ -196,14 +196,12 @@ class DictionaryAdapter(BaseEstimator):
         for _ in range(self.max_iter):
             gram = np.zeros((n_features, n_features))
             cross = np.zeros((n_features, n_features))
-            codes_l1 = 0.0
             for D, S in zip(self.source_dictionaries_, targets):
                 codes = _bpdn(S.astype(np.float64), D @ F.T, np.full(len(S), self.alpha),
                               n_jobs=self.n_jobs)
                 B = codes @ D
                 gram += B.T @ B
                 cross += S.T @ B
-                codes_l1 += np.abs(codes).sum()
             F = adapt_transform(gram, cross, weights, self.l2_penalty, self.l1_penalty, F)
             objective.append(self._objective(F, targets, weights))
         self.transform_ = F

@@ -33,6 +33,7 @@ from ..coding._cbpdn import (
     _block_edges,
     _cbpdn_task,
     _padding,
+    centre_on_domain,
     check_signals_and_filters,
     extend,
     group_norms,
@@ -60,9 +61,7 @@ _CANDIDATES = 8
 
 def _support_mask(filter_shape, domain):
     """Boolean mask of a centred filter's support on the periodic domain."""
-    mask = np.zeros(domain, dtype=bool)
-    mask[tuple(slice(0, f) for f in filter_shape)] = True
-    return np.roll(mask, [-(f // 2) for f in filter_shape], axis=tuple(range(len(domain))))
+    return centre_on_domain(np.ones((1, *filter_shape), dtype=bool), domain)[0]
 
 
 def _project(g, mask):
@@ -111,7 +110,6 @@ def _woodbury(af, sigma):
 
 def _reseed(g, h, maps, residual, extended, filter_shape, rng, state):
     """Replace the filters the maps hardly use by badly represented patches."""
-    ndim = len(filter_shape)
     usage = np.abs(maps).reshape(len(maps), len(g), -1).sum(axis=(0, 2))
     unused = usage < _UNUSED * usage.mean()
     if not unused.any():
@@ -125,14 +123,10 @@ def _reseed(g, h, maps, residual, extended, filter_shape, rng, state):
                        for c in corners])
     patches = patches - patches.mean(axis=1, keepdims=True)
     reseed_atoms(filters, unused, patches, errors, rng)
-    axes = tuple(range(-ndim, 0))
-    for k in np.flatnonzero(unused):
-        g[k] = 0
-        g[k][tuple(slice(0, f) for f in filter_shape)] = filters[k].reshape(filter_shape)
-        g[k] = np.roll(g[k], [-(f // 2) for f in filter_shape], axis=axes)
-        h[k] = 0
-        state["z"][:, k] = 0
-        state["u"][:, k] = 0
+    g[unused] = centre_on_domain(filters[unused].reshape(-1, *filter_shape), g.shape[1:])
+    h[unused] = 0
+    state["z"][:, unused] = 0
+    state["u"][:, unused] = 0
     return g
 
 
@@ -159,9 +153,7 @@ def _conv_dictionary_learning(signals, n_filters, filter_shape, lam, *, mu=0.0,
         edges = [_block_edges(t, o, block_size) for t, o in zip(domain, origins)]
     mask = _support_mask(filter_shape, domain)
     sf = sp_fft.rfftn(extended, axes=axes)  # (n, *half)
-    g = np.zeros((n_filters, *domain), dtype=dtype)
-    g[(slice(None), *(slice(0, f) for f in filter_shape))] = filters
-    g = np.roll(g, [-(f // 2) for f in filter_shape], axis=axes)
+    g = centre_on_domain(filters.astype(dtype, copy=False), domain)
     h = np.zeros_like(g)
     lam_n = np.full(n, lam, dtype=np.float64)
     mu_n = np.full(n, mu, dtype=np.float64)

@@ -18,7 +18,7 @@ from ..utils._validation import (
     check_stride,
 )
 from ._dct_denoise import _sliding_dct_denoise, _sliding_dct_wiener
-from ._noise import _estimate_noise_sigma
+from ._noise import sigma_per_image
 
 # The orthonormal opponent colour transform (rows: luminance, red-blue, green-magenta) of
 # Yu and Sapiro's DCT denoising and of OpenCV's colour dctDenoising: it decorrelates the
@@ -236,9 +236,7 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
         return denoised
 
     def _sigmas(self, stack: np.ndarray) -> np.ndarray:
-        if self.sigma == "auto":
-            return np.array([_estimate_noise_sigma(image) for image in stack])
-        return np.full(len(stack), float(self.sigma))
+        return sigma_per_image(stack, self.sigma)
 
     def _factor(self) -> float:
         if self.threshold == "universal":

@@ -124,6 +124,15 @@ def estimate_noise_sigma(image, method="mad", flat_fraction=0.5) -> float:
     return float(_estimate_noise_sigma(stack[0], method, flat_fraction))
 
 
+def sigma_per_image(stack, sigma):
+    """The ``sigma`` parameter of the denoisers for each image of a validated stack:
+    the given value, or ``"auto"`` estimated per image (the default estimator)."""
+    if sigma == "auto":
+        check_image_size(stack, 2)
+        return np.array([_estimate_noise_sigma(image) for image in stack])
+    return np.full(len(stack), float(sigma))
+
+
 def _estimate_noise_sigma(image, method="mad", flat_fraction=0.5) -> float:
     """The computation of :func:`estimate_noise_sigma` on a validated image."""
     if flat_fraction < 1.0:

@@ -38,12 +38,11 @@ from ..image._strips import accumulate_strips
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
-    check_image_size,
     check_image_stack,
     check_patch_fits,
     check_stride,
 )
-from ._noise import _estimate_noise_sigma
+from ._noise import sigma_per_image
 
 # ADMM tolerance and iteration cap of the patch BPDN (the active-set finishing makes most
 # patches exact anyway).
@@ -59,10 +58,7 @@ class _SparseDenoiserMixin:
     """``sigma`` per image and the PSNR ``score`` of the sparse-coding denoisers."""
 
     def _sigmas(self, stack):
-        if self.sigma == "auto":
-            check_image_size(stack, 2)
-            return np.array([_estimate_noise_sigma(image) for image in stack])
-        return np.full(len(stack), float(self.sigma))
+        return sigma_per_image(stack, self.sigma)
 
     def score(self, X, y):
         """Mean PSNR of the denoised ``X`` against the clean images ``y``.
