@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     clean = load_image("camera")
     noisy = add_noise(clean, sigma, random_state=args.seed)
     print(f"cameraman 512x512, sigma = {args.sigma:g}/255")
-    for method in ("mad", "std"):
+    for method in ("dct", "mad", "std"):
         estimate = NoiseEstimator(method=method).estimate(noisy)
         print(f"  estimated sigma ({method}): {estimate * 255:.2f}/255")
 

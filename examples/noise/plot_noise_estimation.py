@@ -1,15 +1,18 @@
 """
 =====================================================
-Estimating the noise level: std vs MAD
+Estimating the noise level: differences vs DCT corner
 =====================================================
 
-:class:`sk_sparse.restoration.NoiseEstimator` measures the spread of the differences ``z * [-1, 1]``
-of neighbouring pixels (the difference of two noisy pixels has standard deviation
-sigma sqrt(2)). The standard deviation is pulled up by every edge; the median absolute
-deviation (MAD) ignores the tails. Texture still looks like noise to both, so by default
-the estimate is taken in the flattest half of the image. At sigma = 5 grey levels on
-the cameraman the standard deviation reads 11.2, the MAD 6.9 and the default 5.2; on
-gravel, which is texture everywhere, every estimate stays biased upwards at low noise.
+:class:`sk_sparse.restoration.NoiseEstimator` offers the lecture's estimators, the
+standard deviation and the median absolute deviation (MAD) of the differences
+``z * [-1, 1]`` of neighbouring pixels, and (the default) the MAD of the highest-frequency
+coefficients of 8 x 8 DCT windows, read in the flattest tenth of the windows.
+
+Edges pull the standard deviation up; the MAD ignores them. Fine texture makes many
+moderate differences and pulls both up; it has much less energy at the very highest
+frequencies, where the DCT estimator looks. On the cameraman all flat-region estimates
+are close; on gravel, which is texture everywhere, the difference estimators read twice
+the true noise at sigma = 5 grey levels, the DCT estimator about 12% more.
 """
 
 import matplotlib.pyplot as plt
@@ -21,7 +24,8 @@ from sk_sparse.datasets import add_noise, load_image
 levels = np.array([5, 10, 20, 30, 40, 50])
 estimators = {"std, whole image": NoiseEstimator("std", flat_fraction=1.0),
               "MAD, whole image": NoiseEstimator("mad", flat_fraction=1.0),
-              "MAD, flattest half (default)": NoiseEstimator()}
+              "MAD, flattest half": NoiseEstimator("mad"),
+              "DCT corner, flattest tenth (default)": NoiseEstimator()}
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 for axis, name in zip(axes, ("camera", "gravel")):
     clean = load_image(name)
