@@ -106,3 +106,19 @@ def print_table(header: list[str], rows: list[list], formats: list[str]) -> None
         print("| " + " | ".join(cell.rjust(width) for cell, width in zip(row, widths)) + " |")
         if index == 0:
             print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+
+
+# Ten scikit-image images, textures included, for the restoration benchmarks.
+TEN_IMAGES = ("camera", "astronaut", "brick", "moon", "grass", "gravel", "coffee", "chelsea",
+              "coins", "rocket")
+
+
+def grey_crop(name: str, size: int = 256) -> np.ndarray:
+    """The centred ``size x size`` crop of a scikit-image image, grey, float64 in [0, 1]."""
+    from skimage import data
+    from skimage.color import rgb2gray
+
+    image = getattr(data, name)()
+    image = rgb2gray(image) if image.ndim == 3 else image / 255.0
+    top, left = (image.shape[0] - size) // 2, (image.shape[1] - size) // 2
+    return image[top:top + size, left:left + size].astype(np.float64)

@@ -20,25 +20,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from _common import print_table
+from _common import TEN_IMAGES, grey_crop, print_table
 from bm3d import bm3d
-from skimage import data
-from skimage.color import rgb2gray
 
 from sk_sparse import SlidingDCTDenoiser
 from sk_sparse.datasets import add_noise
 from sk_sparse.metrics import psnr
-
-NAMES = ("camera", "astronaut", "brick", "moon", "grass", "gravel", "coffee", "chelsea",
-         "coins", "rocket")
-
-
-def crop(name):
-    image = getattr(data, name)()
-    image = rgb2gray(image) if image.ndim == 3 else image / 255.0
-    top, left = (image.shape[0] - 256) // 2, (image.shape[1] - 256) // 2
-    return image[top:top + 256, left:left + 256].astype(np.float64)
-
 
 def timed(function, *args):
     start = time.perf_counter()
@@ -48,8 +35,8 @@ def timed(function, *args):
 
 def main() -> None:
     rows, gains, closed, ratios = [], {"W": [], "W*": []}, {"W": [], "W*": []}, {}
-    for name in NAMES:
-        clean = crop(name)
+    for name in TEN_IMAGES:
+        clean = grey_crop(name)
         for level in (10, 20, 30, 50):
             sigma = level / 255
             noisy = add_noise(clean, sigma, random_state=level, clip=False)
