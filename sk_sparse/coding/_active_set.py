@@ -18,12 +18,19 @@ _SIZE_CLASSES = (4, 8, 16, 32, 64, 128, 256, 512, 1024, np.inf)
 # Relative and absolute slack of the KKT check |s D^T - x D D^T| <= lambda off the support.
 _KKT_RTOL = 1e-7
 _KKT_ATOL = 1e-12
+# Atoms joining a support per correction: at least polish's n_add, a quarter of the
+# violating atoms when there are more, at most _MAX_ADDED. On supports of 40-60 atoms
+# (Gaussian dictionaries) this cut the time by a third; more (a half, or up to 16)
+# brought in wrong atoms that had to leave again.
+_ADD_FRACTION = 0.25
+_MAX_ADDED = 8
 
 
 def _solve_on_support(sd, gram, support, signs, lam, sizes):
     """``x_S (D_S D_S^T) = s D_S^T - lam sigma`` for every signal, batched.
 
-    ``sizes`` is ``support.sum(axis=1)``. Rows are grouped by support size (up to 4, 8,
+    ``gram`` is ``D D^T`` bordered by a zero row and column (:func:`_bordered`), the
+    padding of the batched solves. ``sizes`` is ``support.sum(axis=1)``. Rows are grouped by support size (up to 4, 8,
     16, ... atoms) so that the padding of each batched solve, whose cost grows with the
     cube of the largest support, stays small.
     """
@@ -45,18 +52,21 @@ def _solve_padded(sd, gram, support, signs, lam, sizes):
     codes = np.zeros(support.shape, dtype=sd.dtype)
     if largest == 0:
         return codes, np.ones(n_signals, dtype=bool)
-    # Atoms of each support, in increasing order, padded with atom 0 (without a sort).
+    # Atoms of each support, in increasing order (without a sort), padded with the
+    # border atom, whose row and column of the bordered Gram matrix are zero: the padded
+    # systems need only ones on their diagonal.
+    n_atoms = support.shape[1]
     signal, atom = np.nonzero(support)
     slot = np.arange(len(atom)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    index = np.zeros((n_signals, largest), dtype=np.intp)
+    index = np.full((n_signals, largest), n_atoms, dtype=np.intp)
     index[signal, slot] = atom
-    valid = np.arange(largest)[np.newaxis, :] < sizes[:, np.newaxis]
+    valid = index < n_atoms
     sub_gram = gram[index[:, :, np.newaxis], index[:, np.newaxis, :]]
-    sub_gram = np.where(valid[:, :, np.newaxis] & valid[:, np.newaxis, :], sub_gram, 0.0)
     diagonal = np.arange(largest)
-    sub_gram[:, diagonal, diagonal] += np.where(valid, 0.0, 1.0)
-    sub_signs = np.where(valid, np.take_along_axis(signs, index, axis=1), 0.0)
-    rhs = np.where(valid, np.take_along_axis(sd, index, axis=1) - lam * sub_signs, 0.0)
+    sub_gram[:, diagonal, diagonal] += ~valid
+    inside = np.minimum(index, n_atoms - 1)
+    sub_signs = np.where(valid, np.take_along_axis(signs, inside, axis=1), 0.0)
+    rhs = np.where(valid, np.take_along_axis(sd, inside, axis=1) - lam * sub_signs, 0.0)
     try:
         values = np.linalg.solve(sub_gram, rhs[..., np.newaxis])[..., 0]
     except np.linalg.LinAlgError:  # dependent atoms on some support: give up this round
@@ -67,6 +77,14 @@ def _solve_padded(sd, gram, support, signs, lam, sizes):
     return codes, signs_agree
 
 
+def _bordered(gram):
+    """``gram`` with one more row and column of zeros."""
+    n_atoms = gram.shape[0]
+    bordered = np.zeros((n_atoms + 1, n_atoms + 1), dtype=gram.dtype)
+    bordered[:n_atoms, :n_atoms] = gram
+    return bordered
+
+
 def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
     """Exact l1 solutions from the supports and signs of the ADMM iterates ``z``.
 
@@ -74,8 +92,9 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
     ``x_S (D_S D_S^T) = s D_S^T - lam sigma``; the result is the global optimum exactly when
     its signs are ``sigma`` and ``|s D^T - x D D^T| <= lam`` off the support (KKT
     conditions). Up to ``n_refine`` active-set corrections follow a failed check: the
-    ``n_add`` atoms violating the bound most join the support with the sign of their
-    correlation, atoms whose sign flipped leave it. Supports larger than ``max_support``
+    atoms violating the bound most (``n_add``, or a quarter of the violating atoms when
+    that is more, up to 8) join the support with the sign of their correlation, atoms
+    whose sign flipped leave it. Supports larger than ``max_support``
     are not tried (the padded batched solve costs the cube of the largest support), and a
     signal's corrections stop once the summed cubes of its supports exceed ``max_cost``.
     Returns the codes and which of them are certified optimal.
@@ -89,9 +108,10 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
     support, sizes, signs = nonzero[rows], all_sizes[rows], np.sign(z[rows])
     sd, lam = sd[rows], lam[rows]
     cost = np.zeros(len(rows))  # per signal, so that no signal's result depends on others
+    bordered = _bordered(gram)
     for attempt in range(n_refine + 1):
         cost += sizes.astype(np.float64) ** 3
-        candidate, signs_agree = _solve_on_support(sd, gram, support, signs, lam, sizes)
+        candidate, signs_agree = _solve_on_support(sd, bordered, support, signs, lam, sizes)
         correlation = sd - candidate @ gram
         violation = ~support & (np.abs(correlation) > lam * (1 + _KKT_RTOL) + _KKT_ATOL)
         ok = signs_agree & ~violation.any(axis=1)
@@ -103,13 +123,19 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
             ~ok, rows, candidate, violation, correlation, support, signs, sd, lam, cost)
         keep = support & (np.sign(candidate) == signs)
         excess = np.where(violation, np.abs(correlation), 0.0)
-        # The n_add largest violations: a few argmax passes beat a partial sort here.
+        # The largest violations: n_add, or a fraction of the violating atoms when there
+        # are many (large supports then take a few corrections, not tens).
+        n_violating = violation.sum(axis=1)
+        counts = np.minimum(np.maximum(n_add, np.ceil(_ADD_FRACTION * n_violating)),
+                            _MAX_ADDED).astype(np.intp)
+        widest = int(min(counts.max(), excess.shape[1]))
+        top = np.argpartition(-excess, widest - 1, axis=1)[:, :widest]
+        ranked = np.take_along_axis(top, np.argsort(-np.take_along_axis(excess, top, axis=1),
+                                                    axis=1), axis=1)
+        chosen = np.arange(widest)[np.newaxis, :] < counts[:, np.newaxis]
         added = np.zeros_like(violation)
-        working_rows = np.arange(len(rows))
-        for _ in range(min(n_add, excess.shape[1])):
-            worst = np.argmax(excess, axis=1)
-            added[working_rows, worst] |= excess[working_rows, worst] > 0
-            excess[working_rows, worst] = 0.0
+        np.put_along_axis(added, ranked, chosen, axis=1)
+        added &= violation
         support = keep | added
         signs = np.where(added, np.sign(correlation), np.where(keep, signs, 0.0))
         sizes = support.sum(axis=1)
