@@ -27,6 +27,11 @@ ConvolutionalAnomalyDetector is fitted on the two training crops as images (filt
 one, features of 15x15 windows of the other, stride 4) and shown three ways: its
 defaults (error, l1 norm and group feature of a group-sparse code of the image's detail),
 without the group feature, and with a smoother low-pass split (``lowpass=500``).
+CombinedAnomalyDetector (the two sk_sparse detectors at their defaults, the first with
+the mean and spread features, each turned into a rank among held-out normal pixels, the
+largest rank kept) is given the two training crops and the calibration crop (cut to
+128x320) and holds one of the three out for its own calibration (``calibration_fraction
+=0.34``): it fits its detectors on two crops, as the others do.
 
 Peers: scikit-learn's IsolationForest and LocalOutlierFactor, PyOD's KNN, ECOD and PCA,
 a Gaussian on each patch's mean and standard deviation, and the reconstruction error of
@@ -51,7 +56,12 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 
-from sk_sparse import ConvolutionalAnomalyDetector, PatchExtractor, SparseAnomalyDetector
+from sk_sparse import (
+    CombinedAnomalyDetector,
+    ConvolutionalAnomalyDetector,
+    PatchExtractor,
+    SparseAnomalyDetector,
+)
 from sk_sparse.datasets import DEFECT_KINDS, load_image, make_defects, make_nanofibres, make_woven
 from sk_sparse.image import assemble_patch_weights
 
@@ -119,6 +129,8 @@ def detectors():
         "SparseAnomalyDetector": lambda: SparseAnomalyDetector(random_state=0),
         "SparseAnomalyDetector +mean,std": lambda: SparseAnomalyDetector(
             features=("error", "l1", "mean", "std"), random_state=0),
+        "CombinedAnomalyDetector": lambda: CombinedAnomalyDetector(
+            calibration_fraction=0.34, random_state=0),
         "ConvolutionalAnomalyDetector": lambda: ConvolutionalAnomalyDetector(random_state=0),
         "Convolutional, no group feature": lambda: ConvolutionalAnomalyDetector(
             features=("error", "l1"), random_state=0),
@@ -164,7 +176,10 @@ def evaluate(name):
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if isinstance(detector, ConvolutionalAnomalyDetector):
+            if isinstance(detector, CombinedAnomalyDetector):
+                # Its own held-out calibration: the calibration crop joins the images.
+                detector.fit(np.stack(train + [calibration[:, :320]]))
+            elif isinstance(detector, ConvolutionalAnomalyDetector):
                 detector.fit(np.stack(train))  # whole images, not patches
             else:
                 detector.fit(patches)
@@ -186,7 +201,8 @@ def evaluate(name):
             if q == 0.01:
                 found = np.mean([np.mean(s[m] >= threshold) >= 0.2 for s, m in zip(maps, masks)])
         own = (np.mean(detector.predict_mask(test))
-               if isinstance(detector, (SparseAnomalyDetector, ConvolutionalAnomalyDetector))
+               if isinstance(detector, (SparseAnomalyDetector, ConvolutionalAnomalyDetector,
+                                        CombinedAnomalyDetector))
                else float("nan"))
         rows.append(result + [found, own, fit_time, score_time])
         for kind in DEFECT_KINDS:
@@ -212,7 +228,7 @@ def main(quick: bool = False) -> None:
                 ["s", "s", ".3f", ".3f", ".4f", ".3f", ".4f", ".3f", ".0%", ".4f", ".1f",
                  ".2f"])
     print("\npixel ROC AUC per texture and defect kind")
-    short = ["sparse", "sparse+m", "conv", "conv-grp", "conv500", "iforest", "knn", "lof",
+    short = ["sparse", "sparse+m", "combined", "conv", "conv-grp", "conv500", "iforest", "knn", "lof",
              "ecod", "pca", "mean/std", "dl error"]
     assert len(short) == len(labels)
     print_table(["texture", "defect"] + short, kind_rows, ["s", "s"] + [".3f"] * len(short))

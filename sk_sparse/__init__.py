@@ -22,7 +22,7 @@ restoration
     :class:`ConvolutionalDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
 anomaly
     :class:`SparseAnomalyDetector`, :class:`ConvolutionalAnomalyDetector`,
-    :class:`MultiscaleSparseAnomalyDetector`.
+    :class:`MultiscaleSparseAnomalyDetector`, :class:`CombinedAnomalyDetector`.
 classification
     :class:`SRCClassifier`.
 
@@ -42,6 +42,7 @@ from . import (
     utils,
 )
 from .anomaly import (
+    CombinedAnomalyDetector,
     ConvolutionalAnomalyDetector,
     MultiscaleSparseAnomalyDetector,
     SparseAnomalyDetector,
@@ -81,6 +82,7 @@ from .restoration import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "CombinedAnomalyDetector",
     "ConvolutionalAnomalyDetector",
     "ConvolutionalDenoiser",
     "ConvolutionalSparseCoder",

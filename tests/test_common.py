@@ -16,6 +16,7 @@ import pytest
 from sklearn.utils import estimator_checks
 
 from sk_sparse import (
+    CombinedAnomalyDetector,
     ConvolutionalAnomalyDetector,
     ConvolutionalDenoiser,
     ConvolutionalSparseCoder,
@@ -26,6 +27,7 @@ from sk_sparse import (
     PatchExtractor,
     PatchSparseDenoiser,
     SlidingDCTDenoiser,
+    SparseAnomalyDetector,
 )
 from sk_sparse.utils.discovery import all_estimators
 
@@ -44,6 +46,12 @@ IMAGE_ESTIMATORS = [
     MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=2, patch_size=2,
                                     stride=1, max_iter=1),
     DictionaryAdapter(n_components=2, max_iter=1, dictionary_max_iter=1),
+    CombinedAnomalyDetector([
+        ("sparse", SparseAnomalyDetector(n_components=2, patch_size=2, stride=1,
+                                         max_iter=1)),
+        ("convolutional", ConvolutionalAnomalyDetector(n_filters=2, filter_size=2,
+                                                       window_size=2, stride=1,
+                                                       max_iter=2))]),
 ]
 
 API_CHECKS = [

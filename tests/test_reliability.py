@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits
 
 from sk_sparse import (
     KSVD,
+    CombinedAnomalyDetector,
     ConvolutionalAnomalyDetector,
     ConvolutionalDenoiser,
     ConvolutionalSparseCoder,
@@ -110,6 +111,11 @@ def _fitted_estimators():
                                          random_state=0).fit(image), "anomaly_map", image),
         (DictionaryAdapter(n_components=4, max_iter=1, random_state=0).fit(rows, rows[::-1]),
          "transform", rng.normal(size=(3, 9))),
+        (CombinedAnomalyDetector([
+            ("sparse", SparseAnomalyDetector(n_components=4, patch_size=7, max_iter=1)),
+            ("convolutional", ConvolutionalAnomalyDetector(n_filters=3, filter_size=4,
+                                                           window_size=7, max_iter=2))],
+            random_state=0).fit(image), "anomaly_map", image),
     ]
 
 
