@@ -228,8 +228,8 @@ def main(quick: bool = False) -> None:
                 ["s", "s", ".3f", ".3f", ".4f", ".3f", ".4f", ".3f", ".0%", ".4f", ".1f",
                  ".2f"])
     print("\npixel ROC AUC per texture and defect kind")
-    short = ["sparse", "sparse+m", "combined", "conv", "conv-grp", "conv500", "iforest", "knn", "lof",
-             "ecod", "pca", "mean/std", "dl error"]
+    short = ["sparse", "sparse+m", "combined", "conv", "conv-grp", "conv500", "iforest",
+             "knn", "lof", "ecod", "pca", "mean/std", "dl error"]
     assert len(short) == len(labels)
     print_table(["texture", "defect"] + short, kind_rows, ["s", "s"] + [".3f"] * len(short))
     best = {}

@@ -27,6 +27,7 @@ from sk_sparse import SlidingDCTDenoiser
 from sk_sparse.datasets import add_noise
 from sk_sparse.metrics import psnr
 
+
 def timed(function, *args):
     start = time.perf_counter()
     result = function(*args)

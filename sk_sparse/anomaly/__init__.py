@@ -17,5 +17,5 @@ from ._conv_detector import ConvolutionalAnomalyDetector
 from ._detector import SparseAnomalyDetector
 from ._multiscale import MultiscaleSparseAnomalyDetector
 
-__all__ = ["CombinedAnomalyDetector", "ConvolutionalAnomalyDetector", "MultiscaleSparseAnomalyDetector",
-           "SparseAnomalyDetector"]
+__all__ = ["CombinedAnomalyDetector", "ConvolutionalAnomalyDetector",
+           "MultiscaleSparseAnomalyDetector", "SparseAnomalyDetector"]

@@ -30,9 +30,9 @@ def _solve_on_support(sd, gram, support, signs, lam, sizes):
     """``x_S (D_S D_S^T) = s D_S^T - lam sigma`` for every signal, batched.
 
     ``gram`` is ``D D^T`` bordered by a zero row and column (:func:`_bordered`), the
-    padding of the batched solves. ``sizes`` is ``support.sum(axis=1)``. Rows are grouped by support size (up to 4, 8,
-    16, ... atoms) so that the padding of each batched solve, whose cost grows with the
-    cube of the largest support, stays small.
+    padding of the batched solves. ``sizes`` is ``support.sum(axis=1)``. Rows are
+    grouped by support size (up to 4, 8, 16, ... atoms) so that the padding of each
+    batched solve, whose cost grows with the cube of the largest support, stays small.
     """
     codes = np.zeros(support.shape, dtype=sd.dtype)
     signs_agree = np.ones(len(sizes), dtype=bool)

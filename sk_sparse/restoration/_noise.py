@@ -301,10 +301,10 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
     -----
     Images are ``(H, W)`` arrays or ``(n_images, H, W)`` stacks; each image gets its own
     estimate. Images with fewer than 64 windows (about 22 x 22 pixels) fall back from
-    "dct" to "mad" on the whole image. The benchmarks page gives the errors measured against scikit-image's
-    ``estimate_sigma`` on photographs, textures and synthetic images, including the
-    textures no local estimator reads right at low noise (an image's own finest
-    texture is indistinguishable from noise of that level).
+    "dct" to "mad" on the whole image. The benchmarks page gives the errors measured
+    against scikit-image's ``estimate_sigma`` on photographs, textures and synthetic
+    images, including the textures no local estimator reads right at low noise (an
+    image's own finest texture is indistinguishable from noise of that level).
 
     References
     ----------
