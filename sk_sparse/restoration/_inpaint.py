@@ -6,7 +6,9 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sparse
 from scipy import ndimage
+from scipy.sparse.linalg import cg
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -25,7 +27,7 @@ from ..image._grid import (
     patch_positions,
 )
 from ..image._strips import accumulate_strips
-from ..utils._compat import Interval, _fit_context
+from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
     check_colour_images,
     check_image_stack,
@@ -40,6 +42,55 @@ _MAX_TRAINING_PATCHES = 40_000
 _SHIPPED_PATCH_SIZE = 8
 # The residual target delta_i = _RESIDUAL_FACTOR * p * sigma * sqrt(observed fraction).
 _RESIDUAL_FACTOR = 1.15
+# blend="validated": the fraction of observed pixels held out to measure both methods,
+# the fewest held-out pixels an image needs for it, and the relative tolerance of the
+# conjugate gradients of the biharmonic fill.
+_HELD_OUT = 0.1
+_HELD_OUT_STREAM = 0x1B1E
+_MIN_HELD_OUT = 20
+_CG_RTOL = 1e-8
+# The local errors are Gaussian means of width _ERROR_SCALE patch sides, and the weights
+# compare their _WEIGHT_POWER-th powers. Measured on 10 images x 3 masks (30%, 70%, 32 px
+# holes): width p and power 1 left a fundus image 0.8 dB behind biharmonic; 2p and 4
+# (a sharper choice between the two methods) keep every case within 0.21 dB of it.
+_ERROR_SCALE = 2
+_WEIGHT_POWER = 4
+
+
+def _neumann_laplacian(n):
+    """Second differences of a length-``n`` signal, mirrored at both ends."""
+    if n == 1:
+        return sparse.csr_matrix((1, 1))
+    main = np.full(n, -2.0)
+    main[0] = main[-1] = -1.0
+    return sparse.diags([np.ones(n - 1), main, np.ones(n - 1)], [-1, 0, 1])
+
+
+def _biharmonic_fill(image, observed):
+    """The missing pixels that minimise the squared Laplacian of the image, the observed
+    ones fixed (biharmonic inpainting): conjugate gradients on the missing pixels."""
+    height, width = image.shape
+    laplacian = (sparse.kron(sparse.eye(height), _neumann_laplacian(width))
+                 + sparse.kron(_neumann_laplacian(height), sparse.eye(width))).tocsr()
+    system = (laplacian.T @ laplacian).tocsr()
+    unknown = ~observed.ravel()
+    values = image.ravel().astype(np.float64)
+    if not unknown.any():
+        return values.reshape(image.shape)
+    rows = system[unknown]
+    known_values = np.where(unknown, 0.0, values)
+    solution, _ = cg(rows[:, unknown], -(rows @ known_values), rtol=_CG_RTOL,
+                     maxiter=10 * int(unknown.sum()))
+    filled = values.copy()
+    filled[unknown] = solution
+    return filled.reshape(image.shape)
+
+
+def _local_mean(values, where, scale):
+    """Gaussian-weighted mean of ``values`` over the pixels ``where``, at every pixel."""
+    weights = ndimage.gaussian_filter(where.astype(np.float64), scale)
+    total = ndimage.gaussian_filter(np.where(where, values, 0.0), scale)
+    return total / np.maximum(weights, np.finfo(np.float64).tiny)
 
 
 def _values_and_missing(X, mask):
@@ -125,6 +176,20 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
     estimates are averaged. A constant atom is added to the dictionary and patches are not
     mean-subtracted.
 
+    With ``blend="validated"`` (the default) the result is then blended, pixel by pixel,
+    with biharmonic interpolation (the missing pixels minimising the squared Laplacian),
+    which wins in smooth regions and deep inside large holes:
+
+    1. a tenth of the observed pixels is held out, and both methods inpaint the image
+       without them;
+    2. their squared errors on the held-out pixels, averaged locally (a Gaussian of
+       width ``2 p``, which also reaches into holes from their borders), give each
+       pixel a weight ``w = E_b^4 / (E_o^4 + E_b^4)`` for OMP and ``1 - w`` for the
+       biharmonic fill (``E_o``, ``E_b``: the local errors of OMP and of the
+       biharmonic fill).
+
+    This costs a second OMP pass and two sparse solves (``blend="none"`` skips it).
+
     Parameters
     ----------
     dictionary : {"shipped", "dct", "ksvd", "mod", "minibatch"} or array-like of shape \
@@ -164,7 +229,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
     max_iter : int, default=10
         Rounds (or passes) of dictionary learning for the learned dictionaries.
     random_state : int, RandomState instance or None, default=None
-        Seeds dictionary learning (and the choice of training patches).
+        Seeds dictionary learning (and the choice of training patches). The held-out
+        pixels of ``blend`` are a fixed pattern per image shape, seeded by an int
+        ``random_state`` (else by 0), so that results are reproducible and do not depend
+        on the batch.
     n_jobs : int, default=None
         Strips of patches coded in parallel by joblib (threads preferred), in
         ``transform``; None means 1 unless in a :func:`joblib.parallel_config` context.
@@ -173,6 +241,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         or ``(n_images, H, W, 3)``; None reads grey images. Each channel is inpainted as
         a grey image; the mask may be per value or per pixel (without the channel axis,
         shared by the channels).
+    blend : {"validated", "none"}, default="validated"
+        Blend OMP with biharmonic interpolation by their errors on held-out observed
+        pixels (above), or return OMP's result alone. Images with fewer than 200
+        observed pixels are not blended.
 
     Attributes
     ----------
@@ -193,7 +265,13 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
     array form works inside a :class:`~sklearn.pipeline.Pipeline`, which passes only
     ``X``. Images are ``(H, W)`` or ``(n_images, H, W)``; a patch with no observed pixel
     contributes nothing, and a pixel no patch estimates (a hole wider than a patch)
-    takes the value of the nearest estimated pixel, so the output has no NaN.
+    takes the value of the nearest estimated pixel, so the output has no NaN (with
+    ``blend="validated"``, that value is blended with the biharmonic fill).
+
+    The biharmonic fill solves one sparse system per image (conjugate gradients over the
+    missing pixels), not strip by strip: during the blend, memory grows by roughly half
+    a kilobyte per pixel (about 0.5 GB for a 1024 x 1024 image). ``blend="none"`` keeps
+    the strip-bounded memory of the OMP pass for very large images.
 
     References
     ----------
@@ -227,12 +305,13 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "channel_axis": [Integral, None],
+        "blend": [StrOptions({"validated", "none"})],
     }
 
     def __init__(self, dictionary="shipped", *, sigma=0.01, patch_size=8, stride=1,
                  n_nonzero_coefs=None, n_components=256, keep_observed=True, clip=(0.0, 1.0),
                  norm_floor=0.1, max_iter=10, random_state=None, n_jobs=None,
-                 channel_axis=None):
+                 channel_axis=None, blend="validated"):
         self.dictionary = dictionary
         self.sigma = sigma
         self.patch_size = patch_size
@@ -246,6 +325,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.channel_axis = channel_axis
+        self.blend = blend
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
@@ -350,7 +430,51 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         return result[0] if single else result
 
     def _inpaint(self, stack, observed):
-        """Inpaint a validated grey stack given its observed mask."""
+        """Inpaint a validated grey stack given its observed mask (and blend)."""
+        result = self._omp_inpaint(stack, observed)
+        if self.blend == "validated":
+            result = self._blend(stack, observed, result)
+        return result
+
+    def _blend(self, stack, observed, result):
+        """Blend OMP's ``result`` with the biharmonic fill by their local errors on
+        held-out observed pixels (see the class docstring)."""
+        p = self.patch_size_
+        # One pattern of held-out pixels for every image of a shape, so that an image's
+        # result depends neither on the others in its batch nor on the call.
+        # A stream of its own: a mask drawn as random(shape) < fraction with the same
+        # seed would otherwise contain every held-out pixel, leaving none observed.
+        seed = self.random_state if isinstance(self.random_state, Integral) else 0
+        pattern = np.random.default_rng([seed, _HELD_OUT_STREAM]).random(
+            stack.shape[1:]) < _HELD_OUT
+        held = observed & pattern
+        blended = held.sum(axis=(1, 2)) >= _MIN_HELD_OUT
+        if not blended.any():
+            return result
+        reduced = observed & ~held
+        # The OMP kernel reads missing pixels as zeros (P_i x): hide the held-out values.
+        validation = self._omp_inpaint(np.where(reduced, stack, 0)[blended],
+                                       reduced[blended])
+        for k, index in enumerate(np.flatnonzero(blended)):
+            image, seen, kept = stack[index], observed[index], held[index]
+            smooth_check = _biharmonic_fill(image, reduced[index])
+            scale = _ERROR_SCALE * p
+            errors_omp = _local_mean((validation[k] - image) ** 2, kept, scale) ** _WEIGHT_POWER
+            errors_smooth = _local_mean((smooth_check - image) ** 2, kept,
+                                        scale) ** _WEIGHT_POWER
+            total = errors_omp + errors_smooth
+            weight = np.divide(errors_smooth, total, out=np.full(image.shape, 0.5),
+                               where=total > 0)
+            smooth = _biharmonic_fill(image, seen)
+            if self.clip is not None:
+                np.clip(smooth, self.clip[0], self.clip[1], out=smooth)
+            missing = ~seen
+            result[index][missing] = (weight[missing] * result[index][missing]
+                                      + (1 - weight[missing]) * smooth[missing])
+        return result
+
+    def _omp_inpaint(self, stack, observed):
+        """OMP inpainting of a validated grey stack given its observed mask."""
         p = self.patch_size_
         check_patch_fits((p, p), stack.shape)
         check_stride(self.stride, p)

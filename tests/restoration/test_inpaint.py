@@ -64,7 +64,8 @@ def test_matches_per_patch_reference(crop, fitted):
             numerator[r:r + p, c:c + p] += estimate
             counts[r:r + p, c:c + p] += 1
     reference = np.where(missing, numerator / counts, image)
-    np.testing.assert_allclose(fitted.transform(image, mask=missing), reference, atol=1e-10)
+    plain = OMPInpainter(blend="none").fit()
+    np.testing.assert_allclose(plain.transform(image, mask=missing), reference, atol=1e-10)
 
 
 def test_masked_array_input_and_pipeline(crop, fitted):
@@ -180,3 +181,46 @@ def test_colour_is_inpainted_channel_by_channel():
     np.testing.assert_allclose(np.moveaxis(first, 0, -1), result, atol=1e-12)
     with pytest.raises(ValueError, match="mask must have the shape"):
         inpainter.transform(clean, mask=missing[:10])
+
+
+def test_biharmonic_fill_matches_scikit_image_inside_a_hole(crop):
+    from sk_sparse.restoration._inpaint import _biharmonic_fill
+
+    missing = np.zeros(crop.shape, dtype=bool)
+    missing[30:60, 20:50] = True
+    damaged = np.where(missing, 0.0, crop)
+    ours = _biharmonic_fill(damaged, ~missing)
+    # scikit-image clips its result to the range of the observed pixels.
+    known = crop[~missing]
+    np.testing.assert_allclose(np.clip(ours, known.min(), known.max()),
+                               inpaint_biharmonic(damaged, missing), atol=1e-6)
+
+
+def test_block_in_a_smooth_ramp_is_near_exact():
+    rows, cols = np.mgrid[:64, :64] / 64.0
+    ramp = 0.2 + 0.3 * cols + 0.2 * rows
+    missing = np.zeros(ramp.shape, dtype=bool)
+    missing[20:44, 20:44] = True  # deeper than a patch in its middle
+    result = OMPInpainter().fit().transform(np.where(missing, 0.0, ramp), mask=missing)
+    np.testing.assert_allclose(result, ramp, atol=1e-6)
+
+
+def test_blend_follows_biharmonic_on_a_smooth_image_and_omp_on_texture():
+    from skimage import data
+    from skimage.color import rgb2gray
+
+    fundus = rgb2gray(data.retina())[600:728, 600:728]
+    brick = data.brick()[100:228, 100:228] / 255.0
+    for image, other_wins in ((fundus, True), (brick, False)):
+        missing = missing_pixels(image.shape, 0.3)
+        damaged = np.where(missing, 0.0, image)
+        blended = psnr(image, OMPInpainter().fit().transform(damaged, mask=missing))
+        plain = psnr(image, OMPInpainter(blend="none").fit().transform(damaged,
+                                                                         mask=missing))
+        smooth = psnr(image, inpaint_biharmonic(damaged, missing))
+        # Never more than 0.3 dB behind the better of the two, whichever it is.
+        assert blended > max(plain, smooth) - 0.3
+        if other_wins:  # OMP alone is far behind on the smooth fundus
+            assert smooth > plain + 3
+        else:
+            assert plain > smooth
