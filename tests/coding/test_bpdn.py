@@ -132,8 +132,9 @@ def test_factors_on_the_smaller_side_give_the_same_x_update(shape):
     from sk_sparse.coding._bpdn import factorize
 
     dictionary = np.random.default_rng(0).standard_normal(shape)
-    eig, projector = factorize(dictionary)
+    eig, projector, gram = factorize(dictionary)
     assert len(eig) == min(shape)
+    np.testing.assert_allclose(gram, dictionary @ dictionary.T)
     np.testing.assert_allclose(projector @ projector.T, dictionary @ dictionary.T,
                                atol=1e-10)
     np.testing.assert_allclose(projector.T @ projector, np.diag(eig), atol=1e-10)
