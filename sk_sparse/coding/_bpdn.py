@@ -276,7 +276,7 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
                  max_iter=max_iter, tol=tol, n_jobs=n_jobs, return_n_iter=return_n_iter)
 
 
-def factorize(dictionary):
+def factorize(dictionary, gram=None):
     """The factors of ADMM's x-update: ``eig`` and ``P`` with ``P^T P = diag(eig)`` and
     ``D D^T = P P^T``, so that ``(D D^T + rho I)^{-1} = (I - P diag(1 / (eig + rho)) P^T)
     / rho``.
@@ -291,6 +291,8 @@ def factorize(dictionary):
     Parameters
     ----------
     dictionary : ndarray of shape (n_atoms, n_features)
+    gram : ndarray of shape (n_atoms, n_atoms), default=None
+        ``D D^T`` when the caller has it already; computed here if None.
 
     Returns
     -------
@@ -301,7 +303,8 @@ def factorize(dictionary):
         coding one signal on 898 atoms).
     """
     n_atoms, n_features = dictionary.shape
-    gram = dictionary @ dictionary.T
+    if gram is None:
+        gram = dictionary @ dictionary.T
     if n_atoms < n_features:
         eig, basis = np.linalg.eigh(gram)
         eig = np.maximum(eig, 0)
@@ -335,7 +338,9 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
             codes = np.concatenate([r[0] for r in results])
             rest = np.flatnonzero(~np.concatenate([r[1] for r in results]))
     if len(rest):
-        eig, projector, _ = factorize(dictionary) if factors is None else factors
+        # The Gram matrix of the active-set search, if computed, is not computed again.
+        eig, projector, _ = (factorize(dictionary, gram=gram) if factors is None
+                             else factors)
         eig, projector = eig.astype(dtype, copy=False), projector.astype(dtype, copy=False)
         results = run_chunks(
             _bpdn_chunk, (X[rest], alpha[rest]),

@@ -9,13 +9,13 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, validate_params
+from ..utils._random import own_stream
 from ..utils._validation import check_real_array
 
 # Floor of the estimated mean squared error, relative to peak^2: SURE is unbiased, so
 # on an excellent denoiser a single draw can fall below zero, where the PSNR is undefined.
 _MSE_FLOOR = 1e-20
-# Mixed into integer seeds so that the probe directions never replay another generator's
-# draws for the same seed.
+# The purpose of the probe stream (see own_stream).
 _PROBE_STREAM = 0x5C0E
 
 
@@ -63,10 +63,8 @@ def _sigma_map(sigma, X):
     except (TypeError, ValueError) as error:
         raise TypeError(f"sigma must be a number or an array of numbers; got {sigma!r}.") \
             from error
-    if values.ndim > 0 and values.size == 1:
+    if values.size == 1:
         values = values.reshape(())
-    if values.ndim == 0:
-        pass
     elif values.ndim <= X.ndim and values.shape == X.shape[: values.ndim]:
         values = values.reshape(values.shape + (1,) * (X.ndim - values.ndim))
     else:
@@ -78,15 +76,22 @@ def _sigma_map(sigma, X):
     return values
 
 
+def _validated_terms(estimator, X, sigma, epsilon, n_probes, random_state):
+    """``X`` as a float array and its SURE terms (:func:`_sure_terms`), for arguments
+    as :func:`sure_mse` takes them."""
+    values = check_real_array(X, "X", ensure_2d=False, allow_nd=True, dtype=np.float64)
+    sigma = _resolve_sigma(sigma, estimator, values)
+    return values, _sure_terms(estimator, values, sigma, float(epsilon), int(n_probes),
+                               random_state)
+
+
 def _sure_terms(estimator, X, sigma, epsilon, n_probes, random_state):
     """Monte-Carlo SURE of ``estimator.transform`` at ``X`` (validated float array), as
     one term per value of ``X``: any mean of the terms estimates the mean squared error
     over the same values."""
     if isinstance(random_state, Integral):
-        # A stream of its own: with the plain seed, the probe of random_state=0 would be
-        # the very noise that add_noise(..., random_state=0) drew, and an estimate that
-        # correlates its probe with the noise is badly biased.
-        rng = np.random.default_rng([int(random_state), _PROBE_STREAM])
+        # An estimate whose probe correlates with the noise is badly biased.
+        rng = own_stream(random_state, _PROBE_STREAM)
     else:
         rng = check_random_state(random_state)
     denoised = np.asarray(estimator.transform(X), dtype=np.float64)
@@ -181,10 +186,8 @@ def sure_mse(estimator, X, *, sigma=None, epsilon=0.1, n_probes=1, random_state=
     >>> bool(abs(estimate - true) < 0.02 * 0.1**2)  # within 2% of the noise variance
     True
     """
-    values = check_real_array(X, "X", ensure_2d=False, allow_nd=True, dtype=np.float64)
-    sigma = _resolve_sigma(sigma, estimator, values)
-    return float(_sure_terms(estimator, values, sigma, float(epsilon),
-                             int(n_probes), random_state).mean())
+    _, terms = _validated_terms(estimator, X, sigma, epsilon, n_probes, random_state)
+    return float(terms.mean())
 
 
 class _SUREScorer:
@@ -201,10 +204,8 @@ class _SUREScorer:
         peak = self.data_range
         if peak is None:
             peak = 255.0 if np.issubdtype(np.asarray(X).dtype, np.integer) else 1.0
-        values = check_real_array(X, "X", ensure_2d=False, allow_nd=True, dtype=np.float64)
-        sigma = _resolve_sigma(self.sigma, estimator, values)
-        terms = _sure_terms(estimator, values, sigma, float(self.epsilon),
-                            int(self.n_probes), self.random_state)
+        values, terms = _validated_terms(estimator, X, self.sigma, self.epsilon,
+                                         self.n_probes, self.random_state)
         # One PSNR per image, then their mean, as psnr_scorer does.
         mse = terms.reshape(_n_images(estimator, values), -1).mean(axis=1)
         mse = np.maximum(mse, _MSE_FLOOR * peak**2)

@@ -28,6 +28,7 @@ from ..image._grid import (
 )
 from ..image._strips import accumulate_strips
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._random import own_stream
 from ..utils._validation import (
     check_colour_images,
     check_image_stack,
@@ -66,13 +67,20 @@ def _neumann_laplacian(n):
     return sparse.diags([np.ones(n - 1), main, np.ones(n - 1)], [-1, 0, 1])
 
 
-def _biharmonic_fill(image, observed):
-    """The missing pixels that minimise the squared Laplacian of the image, the observed
-    ones fixed (biharmonic inpainting): conjugate gradients on the missing pixels."""
-    height, width = image.shape
+def _biharmonic_system(shape):
+    """``L^T L`` for the image Laplacian ``L`` of images of ``shape`` (CSR)."""
+    height, width = shape
     laplacian = (sparse.kron(sparse.eye(height), _neumann_laplacian(width))
                  + sparse.kron(_neumann_laplacian(height), sparse.eye(width))).tocsr()
-    system = (laplacian.T @ laplacian).tocsr()
+    return (laplacian.T @ laplacian).tocsr()
+
+
+def _biharmonic_fill(image, observed, system=None):
+    """The missing pixels that minimise the squared Laplacian of the image, the observed
+    ones fixed (biharmonic inpainting): conjugate gradients on the missing pixels.
+    ``system`` is :func:`_biharmonic_system` of the image's shape, built here if None."""
+    if system is None:
+        system = _biharmonic_system(image.shape)
     unknown = ~observed.ravel()
     values = image.ravel().astype(np.float64)
     if not unknown.any():
@@ -441,12 +449,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         held-out observed pixels (see the class docstring)."""
         p = self.patch_size_
         # One pattern of held-out pixels for every image of a shape, so that an image's
-        # result depends neither on the others in its batch nor on the call.
-        # A stream of its own: a mask drawn as random(shape) < fraction with the same
-        # seed would otherwise contain every held-out pixel, leaving none observed.
+        # result depends neither on the others in its batch nor on the call; from a
+        # stream of its own, or a mask drawn with the same seed could hold them all.
         seed = self.random_state if isinstance(self.random_state, Integral) else 0
-        pattern = np.random.default_rng([seed, _HELD_OUT_STREAM]).random(
-            stack.shape[1:]) < _HELD_OUT
+        pattern = own_stream(seed, _HELD_OUT_STREAM).random(stack.shape[1:]) < _HELD_OUT
         held = observed & pattern
         blended = held.sum(axis=(1, 2)) >= _MIN_HELD_OUT
         if not blended.any():
@@ -455,9 +461,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         # The OMP kernel reads missing pixels as zeros (P_i x): hide the held-out values.
         validation = self._omp_inpaint(np.where(reduced, stack, 0)[blended],
                                        reduced[blended])
+        system = _biharmonic_system(stack.shape[1:])  # one for every fill of the stack
         for k, index in enumerate(np.flatnonzero(blended)):
             image, seen, kept = stack[index], observed[index], held[index]
-            smooth_check = _biharmonic_fill(image, reduced[index])
+            smooth_check = _biharmonic_fill(image, reduced[index], system)
             scale = _ERROR_SCALE * p
             errors_omp = _local_mean((validation[k] - image) ** 2, kept, scale) ** _WEIGHT_POWER
             errors_smooth = _local_mean((smooth_check - image) ** 2, kept,
@@ -465,7 +472,7 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
             total = errors_omp + errors_smooth
             weight = np.divide(errors_smooth, total, out=np.full(image.shape, 0.5),
                                where=total > 0)
-            smooth = _biharmonic_fill(image, seen)
+            smooth = _biharmonic_fill(image, seen, system)
             if self.clip is not None:
                 np.clip(smooth, self.clip[0], self.clip[1], out=smooth)
             missing = ~seen

@@ -1,2 +1,2 @@
 """Shared plumbing: scikit-learn compatibility, input validation, linear algebra, the
-parallel runner, and :mod:`~sk_sparse.utils.discovery`."""
+parallel runner, random streams of their own, and :mod:`~sk_sparse.utils.discovery`."""

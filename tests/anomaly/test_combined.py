@@ -15,6 +15,7 @@ from sk_sparse.anomaly import (
 )
 from sk_sparse.anomaly._combined import _Ranks
 from sk_sparse.datasets import load_image, make_defects, make_nanofibres
+from sk_sparse.image import assemble_patch_weights
 
 
 def small_detectors():
@@ -85,16 +86,12 @@ def test_union_is_near_its_best_detector_and_beats_a_patch_peer(fitted, brick):
     peer = EmpiricalCovariance().fit(np.concatenate([moments(image) for image in train]))
     peer_maps = []
     for image, _ in cases:
-        patches_scores = peer.mahalanobis(moments(image))
-        grid = patches_scores.reshape(len(extractor.row_positions_),
-                                      len(extractor.col_positions_))
-        counts = np.zeros(image.shape)
-        sums = np.zeros(image.shape)
-        for i, r in enumerate(extractor.row_positions_):
-            for j, c in enumerate(extractor.col_positions_):
-                sums[r:r + 9, c:c + 9] += grid[i, j]
-                counts[r:r + 9, c:c + 9] += 1
-        peer_maps.append(sums / counts)
+        grid = peer.mahalanobis(moments(image)).reshape(
+            1, len(extractor.row_positions_), len(extractor.col_positions_))
+        args = (extractor.row_positions_, extractor.col_positions_, (9, 9), image.shape)
+        # Mean of the patch scores over the patches covering each pixel.
+        peer_maps.append((assemble_patch_weights(grid, *args)
+                          / assemble_patch_weights(np.ones_like(grid), *args))[0])
     assert combined > auc(peer_maps)
 
 
