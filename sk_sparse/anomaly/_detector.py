@@ -243,9 +243,15 @@ class SparseAnomalyDetector(DensityThresholdMixin, OutlierMixin, BaseEstimator):
 
     def _log_features(self, X) -> np.ndarray:
         """The features the density models, of validated rows (logs of the positive ones)."""
+        sparse = (self.features_._features(X) if set(_SPARSE_FEATURES) & set(self.features)
+                  else None)
+        return self._log_columns(X, sparse)
+
+    def _log_columns(self, X, sparse) -> np.ndarray:
+        """:meth:`_log_features` from the rows and their sparse-coding features."""
         columns = []
-        if set(_SPARSE_FEATURES) & set(self.features):
-            sparse = np.log(self.features_._features(X) + LOG_FLOOR)
+        if sparse is not None:
+            sparse = np.log(sparse + LOG_FLOOR)
             columns += [sparse[:, [_SPARSE_FEATURES.index(name)]] for name in self.features
                         if name in _SPARSE_FEATURES]
         if "mean" in self.features:

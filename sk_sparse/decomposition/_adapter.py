@@ -178,18 +178,10 @@ class DictionaryAdapter(BaseEstimator):
         self : DictionaryAdapter
             The fitted adapter.
         """
-        sources, targets = _check_users(X, "X"), _check_users(y, "y")
-        if len(sources) != len(targets) or sources[0].shape[1] != targets[0].shape[1]:
-            raise ValueError("X and y must hold the same users (as many arrays) with signals "
-                             "of the same length.")
-        rng = check_random_state(self.random_state)
+        sources, targets = self._check_pairs(X, y)
         n_features = sources[0].shape[1]
         self.n_features_in_ = n_features
-        self.source_dictionaries_ = [
-            resolve_dictionary(self.dictionary, source, n_components=self.n_components,
-                               alpha=self.alpha, max_iter=self.dictionary_max_iter,
-                               random_state=rng, n_jobs=self.n_jobs)[0]
-            for source in sources]
+        self.source_dictionaries_ = self._source_dictionaries(sources)
         weights = locality_weights(n_features, self.locality)
         F = np.eye(n_features)
         objective = []
@@ -208,6 +200,62 @@ class DictionaryAdapter(BaseEstimator):
         self.objective_ = np.array(objective)
         self.n_iter_ = self.max_iter
         return self
+
+    def _source_dictionaries(self, sources):
+        """Each user's dictionary learned on their source-domain signals."""
+        rng = check_random_state(self.random_state)
+        return [resolve_dictionary(self.dictionary, source, n_components=self.n_components,
+                                   alpha=self.alpha, max_iter=self.dictionary_max_iter,
+                                   random_state=rng, n_jobs=self.n_jobs)[0]
+                for source in sources]
+
+    def score(self, X, y):
+        """How well adapted dictionaries explain other users' target-domain signals.
+
+        For each user, a dictionary is learned on their source-domain signals ``X`` (as
+        ``fit`` does for the training users), adapted by ``F``, and the user's
+        target-domain signals ``y`` are coded on it (BPDN, ``alpha``). Users given as a
+        list of arrays are what cross-validation splits, so
+        :class:`~sklearn.model_selection.GridSearchCV` over a list of users tunes
+        ``locality`` or the penalties on users held out of ``fit``, without any
+        labelled data of the new users.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_signals, n_features) or list of them
+            Each user's signals in the source domain.
+        y : array-like of shape (n_signals, n_features) or list of them
+            The same users' signals in the target domain.
+
+        Returns
+        -------
+        score : float
+            Minus the relative reconstruction error ``||S - X D F^T||^2 / ||S||^2`` of
+            the target signals, averaged over users (higher is better; 0 is exact).
+        """
+        check_is_fitted(self)
+        sources, targets = self._check_pairs(X, y)
+        if sources[0].shape[1] != self.n_features_in_:
+            raise ValueError(f"X has signals of {sources[0].shape[1]} samples; the "
+                             f"transform is for {self.n_features_in_}.")
+        errors = []
+        for D, S in zip(self._source_dictionaries(sources), targets):
+            atoms = D @ self.transform_.T
+            # The adapted atoms are not unit-norm; the code's l1 weight refers to unit atoms
+            # as for every estimator that takes a dictionary.
+            atoms = atoms / np.maximum(np.linalg.norm(atoms, axis=1, keepdims=True), 1e-12)
+            S = S.astype(np.float64)
+            codes = _bpdn(S, atoms, np.full(len(S), self.alpha), n_jobs=self.n_jobs)
+            errors.append(np.sum((S - codes @ atoms) ** 2) / max(np.sum(S**2), 1e-300))
+        return -float(np.mean(errors))
+
+    @staticmethod
+    def _check_pairs(X, y):
+        sources, targets = _check_users(X, "X"), _check_users(y, "y")
+        if len(sources) != len(targets) or sources[0].shape[1] != targets[0].shape[1]:
+            raise ValueError("X and y must hold the same users (as many arrays) with signals "
+                             "of the same length.")
+        return sources, targets
 
     def _objective(self, F, targets, weights):
         value = 0.0

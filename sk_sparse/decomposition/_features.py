@@ -160,15 +160,19 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return self._features(X)
 
-    def _features(self, X) -> np.ndarray:
-        """Features of validated rows."""
+    def _features(self, X, *, return_group_norms=False):
+        """Features of validated rows; with ``return_group_norms`` also each row's
+        ``||x_g||_2`` per group (columns in the order of ``np.unique(groups)``)."""
         codes = self._codes(X)
         residual = codes @ self.components_.astype(X.dtype, copy=False) - X
         features = [np.einsum("ij,ij->i", residual, residual), np.abs(codes).sum(axis=1)]
+        group_norms = None
         if self.groups is not None:
             onehot = group_indicator(self.groups, len(self.components_), codes.dtype)
-            features.append(np.sqrt((codes**2) @ onehot).sum(axis=1))
-        return np.stack(features, axis=1)
+            group_norms = np.sqrt((codes**2) @ onehot)
+            features.append(group_norms.sum(axis=1))
+        features = np.stack(features, axis=1)
+        return (features, group_norms) if return_group_norms else features
 
     def sparse_codes(self, X) -> np.ndarray:
         """BPDN codes of the rows of ``X`` on ``components_``.

@@ -8,6 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..image._noise import sigma_per_image
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
@@ -18,7 +19,6 @@ from ..utils._validation import (
     check_stride,
 )
 from ._dct_denoise import _sliding_dct_denoise, _sliding_dct_wiener
-from ._noise import sigma_per_image
 
 # The orthonormal opponent colour transform (rows: luminance, red-blue, green-magenta) of
 # Yu and Sapiro's DCT denoising and of OpenCV's colour dctDenoising: it decorrelates the

@@ -34,6 +34,7 @@ from ..image._grid import (
     patch_positions,
 )
 from ..image._lowpass import split_detail
+from ..image._noise import sigma_per_image
 from ..image._strips import accumulate_strips
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
@@ -42,7 +43,6 @@ from ..utils._validation import (
     check_patch_fits,
     check_stride,
 )
-from ._noise import sigma_per_image
 
 # ADMM tolerance and iteration cap of the patch BPDN (the active-set finishing makes most
 # patches exact anyway).

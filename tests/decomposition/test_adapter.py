@@ -100,3 +100,32 @@ def test_api_pickle_bad_input_and_unmodified_input():
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         DictionaryAdapter().transform(atoms)
+
+
+def test_score_ranks_transforms_on_held_out_users_and_tunes_in_grid_search():
+    from copy import deepcopy
+
+    from sklearn.model_selection import GridSearchCV
+
+    sources = [make_heartbeats(60, heart_rate=60, user=u, random_state=u) for u in range(4)]
+    targets = [make_heartbeats(60, heart_rate=130, user=u, random_state=50 + u)
+               for u in range(4)]
+    adapter = DictionaryAdapter(n_components=8, max_iter=4, random_state=0)
+    adapter.fit(sources[:3], targets[:3])
+    adapted = adapter.score(sources[3:], targets[3:])
+    identity = deepcopy(adapter)
+    identity.transform_ = np.eye(64)
+    unadapted = identity.score(sources[3:], targets[3:])
+    # Minus the relative error: the learned F explains the held-out user's fast beats
+    # better than leaving the slow dictionary as it is.
+    assert unadapted < adapted < 0
+    atoms = adapter.transform(resolve_dictionary("mod", sources[3], n_components=8,
+                                                 alpha=0.02, random_state=0)[0])
+    assert adapted == pytest.approx(-relative_error(atoms, targets[3]), rel=1e-6)
+    # Users are the samples cross-validation splits.
+    search = GridSearchCV(DictionaryAdapter(n_components=8, max_iter=2, random_state=0),
+                          {"locality": [0.3, 3.0]}, cv=2).fit(sources, targets)
+    assert search.best_params_["locality"] in (0.3, 3.0)
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+    with pytest.raises(ValueError, match="samples"):
+        adapter.score(np.ones((3, 10)), np.ones((3, 10)))
