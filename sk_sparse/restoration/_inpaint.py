@@ -56,6 +56,15 @@ _CG_RTOL = 1e-8
 # (a sharper choice between the two methods) keep every case within 0.21 dB of it.
 _ERROR_SCALE = 2
 _WEIGHT_POWER = 4
+# Missing pixels farther than _DEEP patch sides from every observed pixel are deep inside
+# a hole. The observed pixels within _RING patch sides of them are held out too, so that
+# each method is also measured on filling a hole from farther away, as it must inside.
+_DEEP = 0.5
+_RING = 2.0
+_RING_DENSITY = 0.5
+# The Gaussian weight of ring pixels (a fraction of one) below which a deep pixel is
+# judged by the scattered held-out pixels instead.
+_RING_REACH = 1e-3
 
 
 def _neumann_laplacian(n):
@@ -67,20 +76,23 @@ def _neumann_laplacian(n):
     return sparse.diags([np.ones(n - 1), main, np.ones(n - 1)], [-1, 0, 1])
 
 
-def _biharmonic_system(shape):
-    """``L^T L`` for the image Laplacian ``L`` of images of ``shape`` (CSR)."""
+def _smooth_systems(shape):
+    """``(-L, L^T L)`` for the image Laplacian ``L`` of images of ``shape`` (CSR): the
+    quadratic forms of the harmonic (squared gradient) and biharmonic (squared
+    Laplacian) fills."""
     height, width = shape
     laplacian = (sparse.kron(sparse.eye(height), _neumann_laplacian(width))
                  + sparse.kron(_neumann_laplacian(height), sparse.eye(width))).tocsr()
-    return (laplacian.T @ laplacian).tocsr()
+    return -laplacian, (laplacian.T @ laplacian).tocsr()
 
 
-def _biharmonic_fill(image, observed, system=None):
+def _smooth_fill(image, observed, system=None):
     """The missing pixels that minimise the squared Laplacian of the image, the observed
     ones fixed (biharmonic inpainting): conjugate gradients on the missing pixels.
-    ``system`` is :func:`_biharmonic_system` of the image's shape, built here if None."""
+    ``system`` is the quadratic form to minimise, the biharmonic one of
+    :func:`_smooth_systems` if None (the harmonic one gives the harmonic fill)."""
     if system is None:
-        system = _biharmonic_system(image.shape)
+        system = _smooth_systems(image.shape)[1]
     unknown = ~observed.ravel()
     values = image.ravel().astype(np.float64)
     if not unknown.any():
@@ -92,6 +104,38 @@ def _biharmonic_fill(image, observed, system=None):
     filled = values.copy()
     filled[unknown] = solution
     return filled.reshape(image.shape)
+
+
+def _hole_rings(observed, p):
+    """Observed pixels near the deep parts of holes (see ``_DEEP`` and ``_RING``), and
+    the holes, for every image of a stack of observed masks."""
+    rings = np.zeros_like(observed)
+    deeps = np.zeros_like(observed)
+    for index, seen in enumerate(observed):
+        if not seen.any():
+            continue
+        deep = ndimage.distance_transform_edt(~seen) > _DEEP * p
+        if deep.any():
+            # The holes themselves: every missing pixel a disk of radius _DEEP * p
+            # inside the missing region covers (the opening of the missing region).
+            deeps[index] = ~seen & (ndimage.distance_transform_edt(~deep) <= _DEEP * p + 1)
+            ring = seen & (ndimage.distance_transform_edt(~deep) <= _RING * p)
+            # Holes in a mostly observed image, not the gaps of a sparse random mask
+            # (at 90% missing, a few spots are that far from every observed pixel too):
+            # where fewer than half of the pixels around are observed, there is nothing
+            # to hold out.
+            density = _local_mean(seen.astype(np.float64), ~deep, p)
+            rings[index] = ring & (density >= _RING_DENSITY)
+    return rings, deeps
+
+
+def _weights(errors):
+    """Per pixel, weights proportional to the inverse of each method's local error to the
+    power ``_WEIGHT_POWER`` (for two methods, ``E_2^4 / (E_1^4 + E_2^4)`` for the first),
+    computed relative to the smallest error so that nothing overflows."""
+    errors = np.maximum(errors, np.finfo(np.float64).tiny)
+    ratios = (errors.min(axis=0) / errors) ** _WEIGHT_POWER
+    return ratios / ratios.sum(axis=0)
 
 
 def _local_mean(values, where, scale):
@@ -185,18 +229,22 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
     mean-subtracted.
 
     With ``blend="validated"`` (the default) the result is then blended, pixel by pixel,
-    with biharmonic interpolation (the missing pixels minimising the squared Laplacian),
-    which wins in smooth regions and deep inside large holes:
+    with two smooth fills: biharmonic interpolation (the missing pixels minimising the
+    squared Laplacian), which wins in smooth regions, and harmonic interpolation (the
+    squared gradient; it never leaves the range of the surrounding pixels), which wins
+    deep inside large holes of textured or noisy images, where the biharmonic fill
+    overshoots:
 
-    1. a tenth of the observed pixels is held out, and both methods inpaint the image
+    1. a tenth of the observed pixels is held out, and so are the observed pixels within
+       ``p`` of the parts of holes deeper than ``p / 2`` (each method then also fills a
+       hole from farther away, as it must inside); the three methods inpaint the image
        without them;
     2. their squared errors on the held-out pixels, averaged locally (a Gaussian of
        width ``2 p``, which also reaches into holes from their borders), give each
-       pixel a weight ``w = E_b^4 / (E_o^4 + E_b^4)`` for OMP and ``1 - w`` for the
-       biharmonic fill (``E_o``, ``E_b``: the local errors of OMP and of the
-       biharmonic fill).
+       pixel weights proportional to ``1 / E^4`` (``E``: a method's local error; for
+       two methods ``E_2^4 / (E_1^4 + E_2^4)`` and ``E_1^4 / (E_1^4 + E_2^4)``).
 
-    This costs a second OMP pass and two sparse solves (``blend="none"`` skips it).
+    This costs a second OMP pass and four sparse solves (``blend="none"`` skips it).
 
     Parameters
     ----------
@@ -250,9 +298,9 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         a grey image; the mask may be per value or per pixel (without the channel axis,
         shared by the channels).
     blend : {"validated", "none"}, default="validated"
-        Blend OMP with biharmonic interpolation by their errors on held-out observed
-        pixels (above), or return OMP's result alone. Images with fewer than 200
-        observed pixels are not blended.
+        Blend OMP with biharmonic and harmonic interpolation by their errors on held-out
+        observed pixels (above), or return OMP's result alone. Images with fewer than
+        200 observed pixels are not blended.
 
     Attributes
     ----------
@@ -274,9 +322,9 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
     ``X``. Images are ``(H, W)`` or ``(n_images, H, W)``; a patch with no observed pixel
     contributes nothing, and a pixel no patch estimates (a hole wider than a patch)
     takes the value of the nearest estimated pixel, so the output has no NaN (with
-    ``blend="validated"``, that value is blended with the biharmonic fill).
+    ``blend="validated"``, that value is blended with the smooth fills).
 
-    The biharmonic fill solves one sparse system per image (conjugate gradients over the
+    Each smooth fill solves one sparse system per image (conjugate gradients over the
     missing pixels), not strip by strip: during the blend, memory grows by roughly half
     a kilobyte per pixel (about 0.5 GB for a 1024 x 1024 image). ``blend="none"`` keeps
     the strip-bounded memory of the OMP pass for very large images.
@@ -445,39 +493,63 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         return result
 
     def _blend(self, stack, observed, result):
-        """Blend OMP's ``result`` with the biharmonic fill by their local errors on
-        held-out observed pixels (see the class docstring)."""
+        """Blend OMP's ``result`` with the biharmonic and harmonic fills by their local
+        errors on held-out observed pixels (see the class docstring)."""
         p = self.patch_size_
         # One pattern of held-out pixels for every image of a shape, so that an image's
         # result depends neither on the others in its batch nor on the call; from a
         # stream of its own, or a mask drawn with the same seed could hold them all.
         seed = self.random_state if isinstance(self.random_state, Integral) else 0
         pattern = own_stream(seed, _HELD_OUT_STREAM).random(stack.shape[1:]) < _HELD_OUT
-        held = observed & pattern
-        blended = held.sum(axis=(1, 2)) >= _MIN_HELD_OUT
+        rings, deep = _hole_rings(observed, p)
+        held = observed & (pattern | rings)
+        blended = (held.sum(axis=(1, 2)) >= _MIN_HELD_OUT) & (observed & ~held).any(
+            axis=(1, 2))
         if not blended.any():
             return result
         reduced = observed & ~held
         # The OMP kernel reads missing pixels as zeros (P_i x): hide the held-out values.
         validation = self._omp_inpaint(np.where(reduced, stack, 0)[blended],
                                        reduced[blended])
-        system = _biharmonic_system(stack.shape[1:])  # one for every fill of the stack
+        systems = _smooth_systems(stack.shape[1:])  # one pair for every fill of the stack
+        scale = _ERROR_SCALE * p
         for k, index in enumerate(np.flatnonzero(blended)):
-            image, seen, kept = stack[index], observed[index], held[index]
-            smooth_check = _biharmonic_fill(image, reduced[index], system)
-            scale = _ERROR_SCALE * p
-            errors_omp = _local_mean((validation[k] - image) ** 2, kept, scale) ** _WEIGHT_POWER
-            errors_smooth = _local_mean((smooth_check - image) ** 2, kept,
-                                        scale) ** _WEIGHT_POWER
-            total = errors_omp + errors_smooth
-            weight = np.divide(errors_smooth, total, out=np.full(image.shape, 0.5),
-                               where=total > 0)
-            smooth = _biharmonic_fill(image, seen, system)
+            image, seen, ring = stack[index], observed[index], rings[index]
+            scattered = held[index] & ~ring
+            checks = [validation[k]] + [_smooth_fill(image, reduced[index], system)
+                                        for system in systems]
+            # Two choices, each by local errors on held-out pixels: which smooth fill
+            # (biharmonic or harmonic), judged on the rings inside holes that have a ring
+            # within reach and on the scattered pixels elsewhere; then OMP or that
+            # smooth fill, judged on the scattered pixels (growing a thin stroke into a
+            # wide validation hole would misjudge OMP, whose patches still see both
+            # sides of the real stroke).
+            by_ring = deep[index] & (ndimage.gaussian_filter(ring.astype(np.float64), scale)
+                                     > _RING_REACH)
+            biharmonic_check, harmonic_check = checks[2], checks[1]
+
+            def local_errors(check, where):
+                return _local_mean((check - image) ** 2, where, scale)
+
+            smooth_errors = [local_errors(c, scattered)
+                             for c in (biharmonic_check, harmonic_check)]
+            if by_ring.any():
+                smooth_errors = [np.where(by_ring, local_errors(c, ring), e) for c, e in
+                                 zip((biharmonic_check, harmonic_check), smooth_errors)]
+            share = _weights(smooth_errors)[0]  # of the biharmonic fill
+            smooth_check = share * biharmonic_check + (1 - share) * harmonic_check
+            omp_errors = [local_errors(c, scattered) for c in (checks[0], smooth_check)]
+            if by_ring.any():
+                omp_errors = [np.where(by_ring, np.sqrt(e * local_errors(c, ring)), e)
+                              for c, e in zip((checks[0], smooth_check), omp_errors)]
+            omp_share = _weights(omp_errors)[0]
+            harmonic, biharmonic = (_smooth_fill(image, seen, system) for system in systems)
+            smooth = share * biharmonic + (1 - share) * harmonic
             if self.clip is not None:
                 np.clip(smooth, self.clip[0], self.clip[1], out=smooth)
             missing = ~seen
-            result[index][missing] = (weight[missing] * result[index][missing]
-                                      + (1 - weight[missing]) * smooth[missing])
+            result[index][missing] = (omp_share[missing] * result[index][missing]
+                                      + (1 - omp_share[missing]) * smooth[missing])
         return result
 
     def _omp_inpaint(self, stack, observed):
