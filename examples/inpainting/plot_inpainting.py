@@ -8,8 +8,9 @@ Half of the pixels of the cameraman are removed at random.
 codes every overlapping 8x8 patch on its observed pixels with orthogonal matching pursuit
 against a dictionary learned by K-SVD on *other* images, synthesises the full patch from
 the code and averages the overlapping estimates. By default the result is then blended
-with biharmonic interpolation, pixel by pixel, by the local errors of the two methods on
-a tenth of the observed pixels held out for the purpose. Both are compared with
+with biharmonic and harmonic interpolation, pixel by pixel, by the local errors of the
+methods on a tenth of the observed pixels held out for the purpose (the random mask here
+has no hole wide enough for the held-out rings around holes). Both are compared with
 scikit-image's biharmonic inpainting.
 
 The mask convention is ``True = missing``; a :class:`numpy.ma.MaskedArray` can be passed

@@ -326,8 +326,8 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
 
     Each smooth fill solves one sparse system per image (conjugate gradients over the
     missing pixels), not strip by strip: during the blend, memory grows by roughly half
-    a kilobyte per pixel (about 0.5 GB for a 1024 x 1024 image). ``blend="none"`` keeps
-    the strip-bounded memory of the OMP pass for very large images.
+    a kilobyte per pixel (about 0.6 GB at the peak for a 1024 x 1024 image).
+    ``blend="none"`` keeps the strip-bounded memory of the OMP pass for very large images.
 
     References
     ----------
