@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from scipy.stats import multivariate_normal
 from sklearn.metrics import roc_auc_score
 from sklearn.mixture import GaussianMixture
