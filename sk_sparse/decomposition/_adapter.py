@@ -80,6 +80,11 @@ class DictionaryAdapter(BaseEstimator):
     ``W_ij = 1 + locality |i - j|`` make entries far from the diagonal expensive, so the
     transform stays local (a time warp and a reshaping of nearby samples).
 
+    :meth:`score` measures the adaptation on other users, so that
+    :class:`~sklearn.model_selection.GridSearchCV` over the list of training users tunes
+    ``locality`` and the penalties without data of the new users (see the
+    :ref:`user guide <domain_adaptation>`).
+
     Parameters
     ----------
     n_components : int, default=32
