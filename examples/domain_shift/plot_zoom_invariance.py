@@ -1,7 +1,7 @@
 """
-==============================================
+==================================================
 Detecting defects at a zoom never seen in training
-==============================================
+==================================================
 
 A microscope's magnification changes between the images a detector is fitted on and
 the images it inspects. :class:`~sk_sparse.anomaly.MultiscaleSparseAnomalyDetector`

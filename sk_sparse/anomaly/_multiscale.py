@@ -58,7 +58,8 @@ class ScaleGaussians:
 
     Fitted on the features of normal patches synthesised at each zoom (labelled by it);
     :meth:`score_samples` takes the features and, per row, the zoom whose atoms carry
-    most of the row's code (the largest ``||a_k||_2``).
+    most of the row's code (the largest ``||a_k||_2``); a row whose code is all zero
+    chose no zoom and is judged by the one under which it is most normal.
     """
 
     def fit(self, X, scales):
@@ -77,13 +78,22 @@ class ScaleGaussians:
         return self
 
     def score_samples(self, X, scales):
+        """Log-density of each row under the Gaussian of its scale; a row whose scale is
+        None (-1) gets the largest of the scales' log-densities."""
+        every = self.score_every_scale(X)
+        index = np.searchsorted(self.scales_, scales)
+        known = np.isin(scales, self.scales_)
+        return np.where(known, every[np.arange(len(every)), np.minimum(
+            index, len(self.scales_) - 1)], every.max(axis=1))
+
+    def score_every_scale(self, X):
+        """Log-density of each row under each scale's Gaussian, ``(n_rows, n_scales)``."""
         X = np.asarray(X, dtype=np.float64)
-        scores = np.empty(len(X))
-        for k, scale in enumerate(self.scales_):
-            rows = scales == scale
-            whitened = solve_triangular(self.cholesky_[k], (X[rows] - self.means_[k]).T,
+        scores = np.empty((len(X), len(self.scales_)))
+        for k in range(len(self.scales_)):
+            whitened = solve_triangular(self.cholesky_[k], (X - self.means_[k]).T,
                                         lower=True)
-            scores[rows] = -0.5 * (np.sum(whitened**2, axis=0) + self.log_dets_[k]
+            scores[:, k] = -0.5 * (np.sum(whitened**2, axis=0) + self.log_dets_[k]
                                    + X.shape[1] * np.log(2 * np.pi))
         return scores
 
@@ -211,10 +221,10 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
 
     def __init__(self, scales=(0.5, 1.0, 2.0), *, n_components=32, alpha=0.1,
                  group_alpha=0.1, match_noise=True, features=("error", "l1", "group"),
-                 dictionary="mod",
-                 validation_fraction=0.5, fpr=0.01, density=None, patch_size=15, stride=4,
-                 min_region_size=0, max_iter=5, transform_max_iter=200, transform_tol=1e-2,
-                 random_state=None, n_jobs=None, verbose=0):
+                 dictionary="mod", validation_fraction=0.5, fpr=0.01, density=None,
+                 patch_size=15, stride=4, min_region_size=0, max_iter=5,
+                 transform_max_iter=200, transform_tol=1e-2, random_state=None, n_jobs=None,
+                 verbose=0):
         super().__init__(
             n_components, alpha=alpha, dictionary=dictionary,
             validation_fraction=validation_fraction, fpr=fpr, features=features,
@@ -302,9 +312,10 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
 
     def _features_and_scale(self, X):
         """Log features of validated rows, and the index of the scale whose atoms carry
-        most of each row's code."""
+        most of each row's code (-1 for an all-zero code, which chooses no scale)."""
         sparse, group_norms = self.features_._features(X, return_group_norms=True)
-        return self._log_columns(X, sparse), group_norms.argmax(axis=1)
+        chosen = np.where(group_norms.max(axis=1) > 0, group_norms.argmax(axis=1), -1)
+        return self._log_columns(X, sparse), chosen
 
     def _score_samples(self, X):
         features, chosen = self._features_and_scale(X)
