@@ -58,8 +58,7 @@ class ScaleGaussians:
 
     Fitted on the features of normal patches synthesised at each zoom (labelled by it);
     :meth:`score_samples` takes the features and, per row, the zoom whose atoms carry
-    most of the row's code (the largest ``||a_k||_2``); a row whose code is all zero
-    chose no zoom and is judged by the one under which it is most normal.
+    most of the row's code (the largest ``||a_k||_2``).
     """
 
     def fit(self, X, scales):
@@ -78,22 +77,14 @@ class ScaleGaussians:
         return self
 
     def score_samples(self, X, scales):
-        """Log-density of each row under the Gaussian of its scale; a row whose scale is
-        None (-1) gets the largest of the scales' log-densities."""
-        every = self.score_every_scale(X)
-        index = np.searchsorted(self.scales_, scales)
-        known = np.isin(scales, self.scales_)
-        return np.where(known, every[np.arange(len(every)), np.minimum(
-            index, len(self.scales_) - 1)], every.max(axis=1))
-
-    def score_every_scale(self, X):
-        """Log-density of each row under each scale's Gaussian, ``(n_rows, n_scales)``."""
+        """Log-density of each row under the Gaussian of its scale."""
         X = np.asarray(X, dtype=np.float64)
-        scores = np.empty((len(X), len(self.scales_)))
-        for k in range(len(self.scales_)):
-            whitened = solve_triangular(self.cholesky_[k], (X - self.means_[k]).T,
+        scores = np.empty(len(X))
+        for k, scale in enumerate(self.scales_):
+            rows = scales == scale
+            whitened = solve_triangular(self.cholesky_[k], (X[rows] - self.means_[k]).T,
                                         lower=True)
-            scores[:, k] = -0.5 * (np.sum(whitened**2, axis=0) + self.log_dets_[k]
+            scores[rows] = -0.5 * (np.sum(whitened**2, axis=0) + self.log_dets_[k]
                                    + X.shape[1] * np.log(2 * np.pi))
         return scores
 
@@ -312,9 +303,16 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
 
     def _features_and_scale(self, X):
         """Log features of validated rows, and the index of the scale whose atoms carry
-        most of each row's code (-1 for an all-zero code, which chooses no scale)."""
+        most of each row's code; for an all-zero code, the scale of the atom most
+        correlated with the row (the first to enter the code as ``alpha`` decreases)."""
         sparse, group_norms = self.features_._features(X, return_group_norms=True)
-        chosen = np.where(group_norms.max(axis=1) > 0, group_norms.argmax(axis=1), -1)
+        chosen = group_norms.argmax(axis=1)
+        empty = np.flatnonzero(group_norms.max(axis=1) == 0)
+        if len(empty):
+            atoms = self.features_.components_
+            _, scale_of_atom = np.unique(self.features_.groups, return_inverse=True)
+            nearest = np.abs(X[empty] @ atoms.T.astype(X.dtype, copy=False)).argmax(axis=1)
+            chosen[empty] = scale_of_atom[nearest]
         return self._log_columns(X, sparse), chosen
 
     def _score_samples(self, X):

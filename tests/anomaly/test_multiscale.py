@@ -66,12 +66,6 @@ def test_scale_gaussians_score_with_the_chosen_scale():
                                     np.cov(features[scales == k].T, bias=True)).logpdf(x)
                 for x, k in zip(points, chosen)]
     np.testing.assert_allclose(density.score_samples(points, chosen), expected, rtol=1e-5)
-    # An all-zero code chooses no scale (-1): the scale under which the row is most normal.
-    either = [[multivariate_normal(features[scales == k].mean(axis=0),
-                                   np.cov(features[scales == k].T, bias=True)).logpdf(x)
-               for k in (0, 1)] for x in points]
-    np.testing.assert_allclose(density.score_samples(points, np.full(6, -1)),
-                               np.max(either, axis=1), rtol=1e-5)
 
 
 def test_one_dictionary_per_scale_with_group_labels(fitted):
