@@ -97,6 +97,18 @@ def test_scores_patches_and_maps(fitted):
     assert type(detector).anomaly_map is SparseAnomalyDetector.anomaly_map
 
 
+def test_an_empty_code_takes_the_scale_of_its_most_correlated_atom(fitted):
+    detector, _ = fitted
+    faint = 1e-6 * np.random.default_rng(0).normal(size=(20, 225))  # every code is zero
+    features, chosen = detector._features_and_scale(faint)
+    atoms = detector.features_.components_
+    assert np.all(detector.features_.sparse_codes(faint) == 0)
+    expected = detector.features_.groups[np.abs(faint @ atoms.T).argmax(axis=1)]
+    np.testing.assert_array_equal(chosen, expected)
+    assert len(set(chosen)) > 1  # not one arbitrary scale for all of them
+    assert np.all(np.isfinite(detector.score_samples(faint)))
+
+
 def test_smooth_defects_are_not_taken_for_a_zoom(fitted):
     detector, normal = fitted
     # The previous release's choices: one Gaussian over all scales, zoomed-in training
