@@ -45,6 +45,24 @@ def test_transform_update_satisfies_kkt():
     assert 0 < on.sum() < 36  # both cases exercised
 
 
+def test_transform_update_recovers_a_planted_warp():
+    # A local time warp (each output sample interpolates two neighbouring input samples),
+    # observed exactly through 400 random codes: with vanishing penalties the F step
+    # must return it.
+    m = 16
+    planted = np.zeros((m, m))
+    for i in range(m):
+        j, fraction = divmod(0.9 * i, 1.0)
+        planted[i, int(j)] += 1 - fraction
+        if int(j) + 1 < m:
+            planted[i, int(j) + 1] += fraction
+    B = np.random.default_rng(0).normal(size=(400, m))
+    S = B @ planted.T
+    F = adapt_transform(B.T @ B, S.T @ B, locality_weights(m, 0.1), 1e-8, 1e-8, np.eye(m),
+                        max_iter=20_000, tol=1e-12)
+    np.testing.assert_allclose(F, planted, atol=1e-6)
+
+
 def relative_error(atoms, signals):
     atoms = atoms / np.linalg.norm(atoms, axis=1, keepdims=True)
     codes = bpdn(signals, atoms, alpha=0.02)
