@@ -122,8 +122,9 @@ def _hole_rings(observed, p):
         if deep.any():
             # The holes themselves: every missing pixel a disk of radius _DEEP * p
             # inside the missing region covers (the opening of the missing region).
-            deeps[index] = ~seen & (ndimage.distance_transform_edt(~deep) <= _DEEP * p + 1)
-            ring = seen & (ndimage.distance_transform_edt(~deep) <= _RING * p)
+            from_deep = ndimage.distance_transform_edt(~deep)
+            deeps[index] = ~seen & (from_deep <= _DEEP * p + 1)
+            ring = seen & (from_deep <= _RING * p)
             # Holes in a mostly observed image, not the gaps of a sparse random mask
             # (at 90% missing, a few spots are that far from every observed pixel too):
             # where fewer than half of the pixels around are observed, there is nothing
@@ -524,8 +525,8 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
         for k, index in enumerate(np.flatnonzero(blended)):
             image, seen, ring = stack[index], observed[index], rings[index]
             scattered = held[index] & ~ring
-            checks = [validation[k]] + [_smooth_fill(image, reduced[index], system)
-                                        for system in systems]
+            harmonic_check, biharmonic_check = (_smooth_fill(image, reduced[index], system)
+                                                for system in systems)
             # Two choices, each by local errors on held-out pixels: which smooth fill
             # (biharmonic or harmonic), judged on the rings inside holes that have a ring
             # within reach and on the scattered pixels elsewhere; then OMP or that
@@ -534,7 +535,6 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
             # sides of the real stroke).
             by_ring = deep[index] & (ndimage.gaussian_filter(ring.astype(np.float64), scale)
                                      > _RING_REACH)
-            biharmonic_check, harmonic_check = checks[2], checks[1]
 
             def local_errors(check, where):
                 return _local_mean((check - image) ** 2, where, scale)
@@ -546,10 +546,10 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
                                  zip((biharmonic_check, harmonic_check), smooth_errors)]
             share = _weights(smooth_errors)[0]  # of the biharmonic fill
             smooth_check = share * biharmonic_check + (1 - share) * harmonic_check
-            omp_errors = [local_errors(c, scattered) for c in (checks[0], smooth_check)]
+            omp_errors = [local_errors(c, scattered) for c in (validation[k], smooth_check)]
             if by_ring.any():
                 omp_errors = [np.where(by_ring, np.sqrt(e * local_errors(c, ring)), e)
-                              for c, e in zip((checks[0], smooth_check), omp_errors)]
+                              for c, e in zip((validation[k], smooth_check), omp_errors)]
             omp_share = _weights(omp_errors)[0]
             harmonic, biharmonic = (_smooth_fill(image, seen, system) for system in systems)
             smooth = share * biharmonic + (1 - share) * harmonic
