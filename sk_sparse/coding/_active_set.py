@@ -9,6 +9,7 @@ problem is the exact optimum. :func:`polish` runs that search for many signals a
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from ..utils._linalg import compact
 
@@ -24,57 +25,79 @@ _KKT_ATOL = 1e-12
 # brought in wrong atoms that had to leave again.
 _ADD_FRACTION = 0.25
 _MAX_ADDED = 8
+# The product with the Gram matrix is sparse when supports fill less than a quarter of the
+# atoms on average.
+_SPARSE_PRODUCT = 4
 
 
 def _solve_on_support(sd, gram, support, signs, lam, sizes):
     """``x_S (D_S D_S^T) = s D_S^T - lam sigma`` for every signal, batched.
 
     ``gram`` is ``D D^T`` bordered by a zero row and column (:func:`_bordered`), the
-    padding of the batched solves. ``sizes`` is ``support.sum(axis=1)``. Rows are
-    grouped by support size (up to 4, 8, 16, ... atoms) so that the padding of each
-    batched solve, whose cost grows with the cube of the largest support, stays small.
+    padding of the batched solves. ``sizes`` is ``support.sum(axis=1)``. Returns the
+    codes as a padded list: ``index`` (the atoms of each support in increasing order,
+    padded with the border atom ``n_atoms``) and ``values`` (zero at the padding), and
+    whether each solution has the signs ``signs`` asked for. Rows are grouped by support
+    size (up to 4, 8, 16, ... atoms) so that the padding of each batched solve, whose
+    cost grows with the cube of the largest support, stays small; each group reads only
+    its rows' entries of ``sd`` and ``signs`` (copying whole rows of them per group cost
+    more than the solves on small supports).
     """
-    codes = np.zeros(support.shape, dtype=sd.dtype)
-    signs_agree = np.ones(len(sizes), dtype=bool)
-    lower = -1
-    for upper in _SIZE_CLASSES:
-        rows = np.flatnonzero((sizes > lower) & (sizes <= upper))
-        lower = upper
-        if len(rows):
-            codes[rows], signs_agree[rows] = _solve_padded(sd[rows], gram, support[rows],
-                                                           signs[rows], lam[rows], sizes[rows])
-    return codes, signs_agree
-
-
-def _solve_padded(sd, gram, support, signs, lam, sizes):
-    n_signals = support.shape[0]
+    n_signals, n_atoms = support.shape
     largest = int(sizes.max()) if n_signals else 0
-    codes = np.zeros(support.shape, dtype=sd.dtype)
+    index = np.full((n_signals, max(largest, 1)), n_atoms, dtype=np.intp)
+    values = np.zeros(index.shape, dtype=sd.dtype)
+    signs_agree = np.ones(n_signals, dtype=bool)
     if largest == 0:
-        return codes, np.ones(n_signals, dtype=bool)
-    # Atoms of each support, in increasing order (without a sort), padded with the
-    # border atom, whose row and column of the bordered Gram matrix are zero: the padded
-    # systems need only ones on their diagonal.
-    n_atoms = support.shape[1]
+        return index, values, signs_agree
     signal, atom = np.nonzero(support)
     slot = np.arange(len(atom)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    index = np.full((n_signals, largest), n_atoms, dtype=np.intp)
     index[signal, slot] = atom
+    size_class = np.searchsorted(_SIZE_CLASSES, sizes)
+    for label in np.unique(size_class[sizes > 0]):
+        rows = np.flatnonzero(size_class == label)
+        width = int(sizes[rows].max())
+        sub_index = index[rows, :width]
+        valid = sub_index < n_atoms
+        inside = np.minimum(sub_index, n_atoms - 1)
+        sub_signs = np.where(valid, signs[rows[:, np.newaxis], inside], 0.0)
+        rhs = np.where(valid, sd[rows[:, np.newaxis], inside] - lam[rows] * sub_signs, 0.0)
+        sub_gram = gram[sub_index[:, :, np.newaxis], sub_index[:, np.newaxis, :]]
+        diagonal = np.arange(width)
+        # The padded systems need only ones on their diagonal: the border atom's row and
+        # column of the Gram matrix are zero.
+        sub_gram[:, diagonal, diagonal] += ~valid
+        try:
+            solved = np.linalg.solve(sub_gram, rhs[..., np.newaxis])[..., 0]
+        except np.linalg.LinAlgError:  # dependent atoms on some support: give up this round
+            signs_agree[rows] = False
+            continue
+        values[rows, :width] = solved
+        signs_agree[rows] = np.all(~valid | (np.sign(solved) == sub_signs), axis=1)
+    return index, values, signs_agree
+
+
+def _scatter(index, values, n_atoms):
+    """Dense codes ``(n, n_atoms)`` from the padded list of :func:`_solve_on_support`."""
+    codes = np.zeros((index.shape[0], n_atoms + 1), dtype=values.dtype)
+    np.put_along_axis(codes, index, values, axis=1)
+    return codes[:, :n_atoms]
+
+
+def _times_gram(index, values, sizes, codes, gram):
+    """``codes @ gram``; from the padded list when the supports are small.
+
+    A sparse product costs ``sizes.sum() * n_atoms`` multiplications instead of
+    ``n * n_atoms**2``: on 8 x 8 patches (2 atoms of 256 on average) it took half the
+    time of the dense one.
+    """
+    n_signals, n_atoms = codes.shape
+    if _SPARSE_PRODUCT * sizes.sum() >= n_signals * n_atoms:
+        return codes @ gram
     valid = index < n_atoms
-    sub_gram = gram[index[:, :, np.newaxis], index[:, np.newaxis, :]]
-    diagonal = np.arange(largest)
-    sub_gram[:, diagonal, diagonal] += ~valid
-    inside = np.minimum(index, n_atoms - 1)
-    sub_signs = np.where(valid, np.take_along_axis(signs, inside, axis=1), 0.0)
-    rhs = np.where(valid, np.take_along_axis(sd, inside, axis=1) - lam * sub_signs, 0.0)
-    try:
-        values = np.linalg.solve(sub_gram, rhs[..., np.newaxis])[..., 0]
-    except np.linalg.LinAlgError:  # dependent atoms on some support: give up this round
-        return codes, np.zeros(n_signals, dtype=bool)
-    signs_agree = np.all(~valid | (np.sign(values) == sub_signs), axis=1)
-    rows = np.repeat(np.arange(n_signals), largest)[valid.ravel()]
-    codes[rows, index[valid]] = values[valid]
-    return codes, signs_agree
+    indptr = np.concatenate(([0], np.cumsum(valid.sum(axis=1))))
+    sparse = csr_matrix((values[valid], index[valid], indptr), shape=codes.shape)
+    return np.asarray(sparse @ gram)
 
 
 def _bordered(gram):
@@ -111,33 +134,45 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
     bordered = _bordered(gram)
     for attempt in range(n_refine + 1):
         cost += sizes.astype(np.float64) ** 3
-        candidate, signs_agree = _solve_on_support(sd, bordered, support, signs, lam, sizes)
-        correlation = sd - candidate @ gram
-        violation = ~support & (np.abs(correlation) > lam * (1 + _KKT_RTOL) + _KKT_ATOL)
+        index, values, signs_agree = _solve_on_support(sd, bordered, support, signs, lam,
+                                                       sizes)
+        candidate = _scatter(index, values, gram.shape[0])
+        correlation = sd - _times_gram(index, values, sizes, candidate, gram)
+        # How far each atom off the support exceeds the bound (violations are > 0).
+        excess = np.abs(correlation)
+        excess -= lam * (1 + _KKT_RTOL) + _KKT_ATOL
+        np.copyto(excess, 0.0, where=support)
+        violation = excess > 0
         ok = signs_agree & ~violation.any(axis=1)
         codes[rows[ok]] = candidate[ok]
         certified[rows[ok]] = True
         if attempt == n_refine or ok.all():
             break
-        rows, candidate, violation, correlation, support, signs, sd, lam, cost = compact(
-            ~ok, rows, candidate, violation, correlation, support, signs, sd, lam, cost)
-        keep = support & (np.sign(candidate) == signs)
-        excess = np.where(violation, np.abs(correlation), 0.0)
-        # The largest violations: n_add, or a fraction of the violating atoms when there
-        # are many (large supports then take a few corrections, not tens).
+        fail = np.flatnonzero(~ok)
+        rows, sd, lam, cost, support = rows[fail], sd[fail], lam[fail], cost[fail], support[fail]
+        excess, violation, correlation = excess[fail], violation[fail], correlation[fail]
+        # Atoms whose sign flipped leave the support.
+        signs = signs[fail]
+        signs *= candidate[fail] * signs > 0
+        # The largest violations join: n_add, or a fraction of the violating atoms when
+        # there are many (large supports then take a few corrections, not tens). Rows
+        # with no more violations than that take them all, without a ranking.
         n_violating = violation.sum(axis=1)
         counts = np.minimum(np.maximum(n_add, np.ceil(_ADD_FRACTION * n_violating)),
                             _MAX_ADDED).astype(np.intp)
-        widest = int(min(counts.max(), excess.shape[1]))
-        top = np.argpartition(-excess, widest - 1, axis=1)[:, :widest]
-        ranked = np.take_along_axis(top, np.argsort(-np.take_along_axis(excess, top, axis=1),
-                                                    axis=1), axis=1)
-        chosen = np.arange(widest)[np.newaxis, :] < counts[:, np.newaxis]
-        added = np.zeros_like(violation)
-        np.put_along_axis(added, ranked, chosen, axis=1)
-        added &= violation
-        support = keep | added
-        signs = np.where(added, np.sign(correlation), np.where(keep, signs, 0.0))
+        added = violation
+        ranking = np.flatnonzero(n_violating > counts)
+        if len(ranking):
+            widest = int(counts[ranking].max())
+            top = np.argpartition(-excess[ranking], widest - 1, axis=1)[:, :widest]
+            ranked = np.take_along_axis(top, np.argsort(
+                -np.take_along_axis(excess[ranking], top, axis=1), axis=1), axis=1)
+            chosen = np.zeros((len(ranking), excess.shape[1]), dtype=bool)
+            np.put_along_axis(chosen, ranked,
+                              np.arange(widest) < counts[ranking, np.newaxis], axis=1)
+            added[ranking] = chosen
+        np.copyto(signs, np.sign(correlation), where=added)
+        support = signs != 0
         sizes = support.sum(axis=1)
         affordable = (sizes <= max_support) & (cost <= max_cost)
         rows, support, sizes, signs, sd, lam, cost = compact(

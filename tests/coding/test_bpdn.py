@@ -155,3 +155,28 @@ def test_one_signal_on_many_features_matches_lasso(alpha):
     best = bpdn_objective(signal, dictionary, reference[np.newaxis], alpha=alpha)
     assert value[0] <= best[0] * (1 + 1e-9)
     np.testing.assert_allclose(codes[0], reference, atol=1e-6)
+
+
+@pytest.mark.parametrize("sparse_product", [0, 10**9])
+def test_both_gram_products_of_the_active_set_give_the_lasso_optimum(monkeypatch,
+                                                                     sparse_product):
+    # The active-set search multiplies its candidates by the Gram matrix either as a
+    # sparse list (small supports) or densely; forced one way, then the other, on a
+    # coherent non-negative dictionary with an exactly duplicated atom (the padded
+    # solves are singular on supports holding both copies).
+    from sk_sparse.coding import _active_set
+
+    monkeypatch.setattr(_active_set, "_SPARSE_PRODUCT", sparse_product)
+    rng = np.random.default_rng(3)
+    dictionary = np.abs(rng.standard_normal((60, 40)))
+    dictionary[7] = dictionary[3]
+    dictionary /= np.linalg.norm(dictionary, axis=1, keepdims=True)
+    X = rng.random((30, 5)) @ dictionary[rng.choice(60, 5, replace=False)]
+    X += 0.05 * rng.standard_normal(X.shape)
+    alpha = 0.02
+    codes = bpdn(X, dictionary, alpha=alpha)
+    lasso = Lasso(alpha=alpha / 40, fit_intercept=False, tol=1e-14, max_iter=500_000)
+    reference = np.array([lasso.fit(dictionary.T, x).coef_ for x in X])
+    value = bpdn_objective(X, dictionary, codes, alpha=alpha)
+    best = bpdn_objective(X, dictionary, reference, alpha=alpha)
+    np.testing.assert_array_less(value, best * (1 + 1e-7))
