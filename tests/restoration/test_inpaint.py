@@ -293,3 +293,81 @@ def test_large_holes_follow_the_harmonic_fill_where_the_biharmonic_one_overshoot
         # 9 dB below the harmonic one inside the holes; on the second it is the better.
         assert (biharmonic < harmonic - 5) == overshoots
         assert ours > max(biharmonic, harmonic) - 1.0
+
+
+def scratches(shape, n_lines=8, seed=0):
+    """Straight scratches 1 or 3 px wide between random points."""
+    from scipy import ndimage
+    from skimage.draw import line
+
+    rng = np.random.default_rng(seed)
+    missing = np.zeros(shape, dtype=bool)
+    for _ in range(n_lines):
+        stroke = np.zeros(shape, dtype=bool)
+        r0, r1 = rng.integers(0, shape[0], 2)
+        c0, c1 = rng.integers(0, shape[1], 2)
+        stroke[line(r0, c0, r1, c1)] = True
+        if rng.random() < 0.5:
+            stroke = ndimage.binary_dilation(stroke)
+        missing |= stroke
+    return missing
+
+
+def test_held_out_pixels_are_shaped_like_the_missing_ones():
+    from scipy import ndimage
+
+    from sk_sparse.restoration._inpaint import _shaped_held_out
+
+    # Random masks: about a tenth of the observed pixels (scattered: no observed pixel
+    # is far enough from the missing ones for a shifted copy of the mask).
+    for fraction in (0.3, 0.9):
+        missing = missing_pixels((160, 160), fraction)
+        held = _shaped_held_out(~missing, 8, seed=0)
+        assert not (held & missing).any()
+        assert 0.08 < held.sum() / (~missing).sum() < 0.12
+        np.testing.assert_array_equal(held, _shaped_held_out(~missing, 8, seed=0))
+    # Scratches covering 3% of the image are held out whole, as strokes (whole
+    # components of the shifted mask, away from the real scratches), not as scattered
+    # pixels.
+    missing = scratches((160, 160))
+    held = _shaped_held_out(~missing, 8, seed=0)
+    assert not (held & missing).any()
+    assert ndimage.distance_transform_edt(~missing)[held].min() > 3
+    assert 0.5 * missing.sum() < held.sum() <= missing.sum()
+    stroke = np.ones((3, 3))
+    held_lengths = np.bincount(ndimage.label(held, structure=stroke)[0].ravel())[1:]
+    assert held_lengths.mean() > 20
+
+
+def test_biharmonic_fill_is_kept_within_the_range_around_its_hole():
+    from sk_sparse.restoration._inpaint import _boundary_range
+
+    image = np.zeros((40, 40))
+    image[:, 20:] = 1.0  # two holes, one on each side
+    image[5:15, 5:15] = 7.0  # a wild fill inside the left hole
+    image[25:35, 25:35] = -3.0  # and inside the right one
+    observed = np.ones_like(image, dtype=bool)
+    observed[5:15, 5:15] = observed[25:35, 25:35] = False
+    inside = ~observed
+    clipped = _boundary_range(image, observed, inside)
+    np.testing.assert_array_equal(clipped[5:15, 5:15], 0.0)
+    np.testing.assert_array_equal(clipped[25:35, 25:35], 1.0)
+    np.testing.assert_array_equal(clipped[observed], image[observed])
+    # Pixels outside ``where`` are left alone.
+    np.testing.assert_array_equal(_boundary_range(image, observed, np.zeros_like(inside)),
+                                  image)
+
+
+def test_blend_follows_biharmonic_on_scratches_over_a_smooth_image():
+    # On a smooth microscopy image the biharmonic fill wins every scratch. Judged on
+    # scattered held-out pixels (singletons, easy for every fill), the harmonic fill
+    # looked as good and the blend lost 0.73 dB here (2.2 dB under the benchmark's
+    # scratches and text); strokes of held-out pixels show the difference.
+    from skimage import data
+
+    cell = data.cell()[202:458, 147:403] / 255.0
+    missing = scratches(cell.shape, n_lines=12)
+    damaged = np.where(missing, 0.0, cell)
+    ours = psnr(cell, OMPInpainter().fit().transform(damaged, mask=missing))
+    biharmonic = psnr(cell, inpaint_biharmonic(damaged, missing))
+    assert ours > biharmonic - 0.2
