@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..image._patches import PatchExtractor
 from ..utils._compat import Interval, _fit_context
-from ..utils._validation import check_image_stack
+from ..utils._validation import ImageInputMixin, check_image_stack
 from ._base import DensityThresholdMixin
 from ._conv_detector import ConvolutionalAnomalyDetector
 from ._detector import SparseAnomalyDetector
@@ -59,7 +59,7 @@ class _Ranks:
         return np.where(scores > self.top, 1.0 + (scores - self.top) / self.spread, ranks)
 
 
-class CombinedAnomalyDetector(DensityThresholdMixin, BaseEstimator):
+class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstimator):
     """Flag pixels that any of several detectors finds rare among normal pixels.
 
     Detectors see different things: the patch features of
@@ -263,9 +263,3 @@ class CombinedAnomalyDetector(DensityThresholdMixin, BaseEstimator):
             combined = scores if combined is None else np.maximum(combined, scores)
         combined = combined - self.offset_
         return combined[0] if single else combined
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags

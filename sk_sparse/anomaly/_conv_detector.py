@@ -15,7 +15,7 @@ from ..decomposition._conv_coder import resolve_filters
 from ..image._grid import patch_positions
 from ..image._lowpass import split_detail
 from ..utils._compat import HasMethods, Interval, StrOptions, _fit_context
-from ..utils._validation import check_image_stack, check_stride
+from ..utils._validation import ImageInputMixin, check_image_stack, check_stride
 from ._base import LOG_FLOOR, DensityThresholdMixin, window_sums
 
 _FEATURES = ("error", "l1", "group")
@@ -33,7 +33,7 @@ def _box_sums(values, rows, cols, window):
             - integral[..., r + h, c] + integral[..., r, c])
 
 
-class ConvolutionalAnomalyDetector(DensityThresholdMixin, BaseEstimator):
+class ConvolutionalAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstimator):
     """Anomaly detection in images from local features of their convolutional sparse code.
 
     Fitted on normal images only (the lecture's convolutional anomaly detector):
@@ -318,9 +318,3 @@ class ConvolutionalAnomalyDetector(DensityThresholdMixin, BaseEstimator):
                                         stack.shape[1:])
         scores = numerator / counts
         return scores[0] if single else scores
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags

@@ -16,7 +16,7 @@ from ..decomposition._resolve import resolve_dictionary
 from ..image._grid import extract_patch_grid, patch_positions
 from ..image._noise import _estimate_noise_sigma
 from ..utils._compat import Interval, _fit_context
-from ..utils._validation import check_image_stack, check_patch_fits, check_stride
+from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
 from ._base import _REG_COVAR
 from ._detector import _SPARSE_FEATURES, SparseAnomalyDetector
 
@@ -97,7 +97,7 @@ def weighted_quantile(values, weights, q):
     return float(values[order][min(position, len(values) - 1)])
 
 
-class MultiscaleSparseAnomalyDetector(SparseAnomalyDetector):
+class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
     """Anomaly detection across zoom levels: one dictionary per scale, group-sparse coding.
 
     Test images may be taken at another magnification than the training ones. Following
@@ -320,9 +320,3 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         if isinstance(self.density_, ScaleGaussians):
             return self.density_.score_samples(features, chosen)
         return self.density_.score_samples(features)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags

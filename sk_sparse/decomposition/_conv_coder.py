@@ -17,7 +17,13 @@ from ..coding._cbpdn import (
     synthesize,
 )
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._validation import FLOAT_DTYPES, as_pair, check_image_stack, check_real_array
+from ..utils._validation import (
+    FLOAT_DTYPES,
+    ImageInputMixin,
+    as_pair,
+    check_image_stack,
+    check_real_array,
+)
 from ._conv_dict import _conv_dictionary_learning
 
 
@@ -55,7 +61,7 @@ def resolve_filters(filters, n_filters, filter_size, images, *, alpha, group_alp
         boundary=boundary, max_iter=max_iter, random_state=random_state, verbose=verbose)
 
 
-class ConvolutionalSparseCoder(TransformerMixin, BaseEstimator):
+class ConvolutionalSparseCoder(ImageInputMixin, TransformerMixin, BaseEstimator):
     """Convolutional sparse coding: images as sums of filters convolved with sparse maps.
 
     Every image ``s`` is encoded entirely as ``s ~ sum_k d_k * a_k``: ``fit`` learns the
@@ -272,7 +278,5 @@ class ConvolutionalSparseCoder(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

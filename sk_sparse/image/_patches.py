@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._compat import Interval, _fit_context
 from ..utils._validation import (
     FLOAT_DTYPES,
+    ImageInputMixin,
     as_pair,
     check_image_stack,
     check_patch_fits,
@@ -24,7 +25,7 @@ from ._grid import (
 )
 
 
-class PatchExtractor(TransformerMixin, BaseEstimator):
+class PatchExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
     """Cut images into (possibly overlapping) patches and put patches back together.
 
     ``transform`` turns images into one row per patch; ``inverse_transform`` rebuilds the
@@ -286,7 +287,5 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

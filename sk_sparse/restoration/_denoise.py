@@ -12,6 +12,7 @@ from ..image._noise import sigma_per_image
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
+    ImageInputMixin,
     check_colour_images,
     check_image_size,
     check_image_stack,
@@ -33,7 +34,7 @@ def _mix_channels(stack, matrix):
     return np.einsum("dc,nchw->ndhw", matrix.astype(stack.dtype), stack)
 
 
-class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
+class SlidingDCTDenoiser(ImageInputMixin, TransformerMixin, BaseEstimator):
     """Denoise images by hard-thresholding the 2-D DCT of every patch.
 
     For the model ``z = y + eta`` with white Gaussian noise of standard deviation
@@ -272,7 +273,5 @@ class SlidingDCTDenoiser(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

@@ -30,6 +30,7 @@ from ..image._strips import accumulate_strips
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._random import own_stream
 from ..utils._validation import (
+    ImageInputMixin,
     check_colour_images,
     check_image_stack,
     check_patch_fits,
@@ -300,7 +301,7 @@ def _split_masked(X, mask):
     return stack, observed, single
 
 
-class OMPInpainter(TransformerMixin, BaseEstimator):
+class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
     """Inpaint missing pixels with sparse codes of the observed part of every patch.
 
     Every ``p x p`` patch ``x_i`` (stride 1 by default) is coded by orthogonal matching
@@ -717,7 +718,5 @@ class OMPInpainter(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = True
         return tags

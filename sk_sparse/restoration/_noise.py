@@ -11,10 +11,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..image._noise import _estimate_noise_sigma
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._validation import check_colour_images, check_image_size, check_image_stack
+from ..utils._validation import (
+    ImageInputMixin,
+    check_colour_images,
+    check_image_size,
+    check_image_stack,
+)
 
 
-class NoiseEstimator(TransformerMixin, BaseEstimator):
+class NoiseEstimator(ImageInputMixin, TransformerMixin, BaseEstimator):
     """Estimate the noise level of images from their finest details.
 
     For ``z = y + eta`` with ``eta ~ N(0, sigma^2)`` i.i.d., three estimators:
@@ -207,6 +212,4 @@ class NoiseEstimator(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         return tags

@@ -39,6 +39,7 @@ from ..image._strips import accumulate_strips
 from ..metrics import psnr
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import (
+    ImageInputMixin,
     check_image_stack,
     check_patch_fits,
     check_stride,
@@ -84,7 +85,8 @@ def dct_filters(size, dtype=np.float64):
     return np.stack([idct2(e) for e in eye]).astype(dtype)
 
 
-class ConvolutionalDenoiser(_SparseDenoiserMixin, TransformerMixin, BaseEstimator):
+class ConvolutionalDenoiser(ImageInputMixin, _SparseDenoiserMixin, TransformerMixin,
+                            BaseEstimator):
     """Denoise whole images by convolutional sparse coding (one CBPDN problem per image).
 
     The noisy image ``z`` is split into a smooth part ``l`` (a Tikhonov low-pass, see
@@ -227,8 +229,6 @@ class ConvolutionalDenoiser(_SparseDenoiserMixin, TransformerMixin, BaseEstimato
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -254,7 +254,8 @@ def _patch_task(index, local_rows, strip, *, col_positions, patch_size, dictiona
     return numerator, counts
 
 
-class PatchSparseDenoiser(_SparseDenoiserMixin, TransformerMixin, BaseEstimator):
+class PatchSparseDenoiser(ImageInputMixin, _SparseDenoiserMixin, TransformerMixin,
+                          BaseEstimator):
     """Denoise images by sparse coding of every patch and averaging of the estimates.
 
     Each ``p x p`` patch on a grid of step ``stride`` loses its mean, is coded on a
@@ -422,7 +423,5 @@ class PatchSparseDenoiser(_SparseDenoiserMixin, TransformerMixin, BaseEstimator)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

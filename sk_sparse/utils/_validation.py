@@ -183,3 +183,17 @@ def check_colour_images(X, channel_axis, *, name="X", dtype=FLOAT_DTYPES):
         return np.moveaxis(out, -1, axis)
 
     return stack, restore
+
+
+class ImageInputMixin:
+    """Input tags of the image estimators, written once: they take an image ``(H, W)``
+    or a stack ``(n_images, H, W)``, not a table ``(n_samples, n_features)``, so
+    scikit-learn's common checks, which pass tables, do not apply to them. Put it first
+    among the bases; an estimator adds its other tags in its own ``__sklearn_tags__``
+    on top of ``super().__sklearn_tags__()``."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
