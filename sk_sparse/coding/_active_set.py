@@ -160,7 +160,7 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
         n_violating = violation.sum(axis=1)
         counts = np.minimum(np.maximum(n_add, np.ceil(_ADD_FRACTION * n_violating)),
                             _MAX_ADDED).astype(np.intp)
-        added = violation
+        added = violation  # in place: the violations are not needed after this
         ranking = np.flatnonzero(n_violating > counts)
         if len(ranking):
             widest = int(counts[ranking].max())

@@ -70,7 +70,7 @@ _DEEP = 0.5
 _RING = 2.0
 _RING_DENSITY = 0.5
 # The Gaussian weight of ring pixels (a fraction of one) below which a deep pixel is
-# judged by the scattered held-out pixels instead.
+# judged by the other held-out pixels instead.
 _RING_REACH = 1e-3
 # Held-out pixels shaped like the missing ones (see _shaped_held_out): components of
 # the shifted mask of up to _COMPONENT patch areas are held out whole, at least _APART
@@ -337,9 +337,9 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
        followed unless the local evidence is strong), and two choices are made, each
        with weights ``E_2^8 / (E_1^8 + E_2^8)`` and ``E_1^8 / (E_1^8 + E_2^8)`` (``E``:
        the methods' local errors): between the two smooth fills, by the errors on the
-       rings inside holes and on the scattered held-out pixels elsewhere; then between
-       OMP and that smooth fill, by the errors on the scattered pixels, and inside holes
-       by the geometric mean of both. Deep inside holes the biharmonic fill is kept
+       rings inside holes and on the other held-out pixels elsewhere; then between OMP
+       and that smooth fill, by the errors on the other held-out pixels, and inside
+       holes by the geometric mean of both. Deep inside holes the biharmonic fill is kept
        within the range of the observed pixels around the hole.
 
     This costs a second OMP pass and four sparse solves (``blend="none"`` skips it).
@@ -613,7 +613,7 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
         scale = _ERROR_SCALE * p
         for k, index in enumerate(np.flatnonzero(blended)):
             image, seen, ring = stack[index], observed[index], rings[index]
-            scattered = held[index] & ~ring
+            off_ring = held[index] & ~ring
             harmonic_check, biharmonic_check = (_smooth_fill(image, reduced[index], system)
                                                 for system in systems)
             # Deep inside holes the biharmonic fill may overshoot far beyond the values
@@ -624,8 +624,8 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
                 _hole_rings(reduced[index][np.newaxis], p)[1][0])
             # Two choices, each by local errors on held-out pixels: which smooth fill
             # (biharmonic or harmonic), judged on the rings inside holes that have a ring
-            # within reach and on the scattered pixels elsewhere; then OMP or that
-            # smooth fill, judged on the scattered pixels (growing a thin stroke into a
+            # within reach and on the other held-out pixels elsewhere; then OMP or that
+            # smooth fill, judged on the other held-out pixels (growing a thin stroke into a
             # wide validation hole would misjudge OMP, whose patches still see both
             # sides of the real stroke).
             by_ring = deep[index] & (ndimage.gaussian_filter(ring.astype(np.float64), scale)
@@ -633,17 +633,18 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
 
             def local_errors(check, where):
                 errors = (check - image) ** 2
-                return _local_mean(errors, where, scale, prior=errors[where].mean(),
+                prior = errors[where].mean() if where.any() else 0.0
+                return _local_mean(errors, where, scale, prior=prior,
                                    strength=_PRIOR_PIXELS)
 
-            smooth_errors = [local_errors(c, scattered)
+            smooth_errors = [local_errors(c, off_ring)
                              for c in (biharmonic_check, harmonic_check)]
             if by_ring.any():
                 smooth_errors = [np.where(by_ring, local_errors(c, ring), e) for c, e in
                                  zip((biharmonic_check, harmonic_check), smooth_errors)]
             share = _weights(smooth_errors)[0]  # of the biharmonic fill
             smooth_check = share * biharmonic_check + (1 - share) * harmonic_check
-            omp_errors = [local_errors(c, scattered) for c in (validation[k], smooth_check)]
+            omp_errors = [local_errors(c, off_ring) for c in (validation[k], smooth_check)]
             if by_ring.any():
                 omp_errors = [np.where(by_ring, np.sqrt(e * local_errors(c, ring)), e)
                               for c, e in zip((validation[k], smooth_check), omp_errors)]
