@@ -94,8 +94,8 @@ def _times_gram(index, values, sizes, codes, gram):
     n_signals, n_atoms = codes.shape
     if _SPARSE_PRODUCT * sizes.sum() >= n_signals * n_atoms:
         return codes @ gram
-    valid = index < n_atoms
-    indptr = np.concatenate(([0], np.cumsum(valid.sum(axis=1))))
+    valid = index < n_atoms  # each row's first ``sizes`` slots, in row order
+    indptr = np.concatenate(([0], np.cumsum(sizes)))
     sparse = csr_matrix((values[valid], index[valid], indptr), shape=codes.shape)
     return np.asarray(sparse @ gram)
 
@@ -128,11 +128,12 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
     nonzero = z != 0
     all_sizes = nonzero.sum(axis=1)
     rows = np.flatnonzero(all_sizes <= max_support)
-    support, sizes, signs = nonzero[rows], all_sizes[rows], np.sign(z[rows])
+    sizes, signs = all_sizes[rows], np.sign(z[rows])
     sd, lam = sd[rows], lam[rows]
     cost = np.zeros(len(rows))  # per signal, so that no signal's result depends on others
     bordered = _bordered(gram)
     for attempt in range(n_refine + 1):
+        support = signs != 0
         cost += sizes.astype(np.float64) ** 3
         index, values, signs_agree = _solve_on_support(sd, bordered, support, signs, lam,
                                                        sizes)
@@ -149,7 +150,7 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
         if attempt == n_refine or ok.all():
             break
         fail = np.flatnonzero(~ok)
-        rows, sd, lam, cost, support = rows[fail], sd[fail], lam[fail], cost[fail], support[fail]
+        rows, sd, lam, cost = rows[fail], sd[fail], lam[fail], cost[fail]
         excess, violation, correlation = excess[fail], violation[fail], correlation[fail]
         # Atoms whose sign flipped leave the support.
         signs = signs[fail]
@@ -172,11 +173,10 @@ def polish(sd, gram, z, lam, max_support, n_refine=3, n_add=1, max_cost=np.inf):
                               np.arange(widest) < counts[ranking, np.newaxis], axis=1)
             added[ranking] = chosen
         np.copyto(signs, np.sign(correlation), where=added)
-        support = signs != 0
-        sizes = support.sum(axis=1)
+        sizes = np.count_nonzero(signs, axis=1)
         affordable = (sizes <= max_support) & (cost <= max_cost)
-        rows, support, sizes, signs, sd, lam, cost = compact(
-            affordable, rows, support, sizes, signs, sd, lam, cost)
+        rows, sizes, signs, sd, lam, cost = compact(
+            affordable, rows, sizes, signs, sd, lam, cost)
         if len(rows) == 0:
             break
     return codes, certified

@@ -189,6 +189,19 @@ def _shaped_held_out(observed, p, seed):
     return candidates & np.where(small[labels], whole[labels], single)
 
 
+def _deep_holes(seen, p):
+    """The holes of one observed mask and the distance of every pixel from their deep
+    parts (missing pixels farther than ``_DEEP`` patch sides from every observed one);
+    no holes and None when there is no deep part. The holes are every missing pixel a
+    disk of radius ``_DEEP * p`` inside the missing region covers (the opening of the
+    missing region)."""
+    deep = ndimage.distance_transform_edt(~seen) > _DEEP * p
+    if not deep.any():
+        return np.zeros_like(seen), None
+    from_deep = ndimage.distance_transform_edt(~deep)
+    return ~seen & (from_deep <= _DEEP * p + 1), from_deep
+
+
 def _hole_rings(observed, p):
     """Observed pixels near the deep parts of holes (see ``_DEEP`` and ``_RING``), and
     the holes, for every image of a stack of observed masks."""
@@ -197,18 +210,14 @@ def _hole_rings(observed, p):
     for index, seen in enumerate(observed):
         if not seen.any():
             continue
-        deep = ndimage.distance_transform_edt(~seen) > _DEEP * p
-        if deep.any():
-            # The holes themselves: every missing pixel a disk of radius _DEEP * p
-            # inside the missing region covers (the opening of the missing region).
-            from_deep = ndimage.distance_transform_edt(~deep)
-            deeps[index] = ~seen & (from_deep <= _DEEP * p + 1)
+        deeps[index], from_deep = _deep_holes(seen, p)
+        if from_deep is not None:
             ring = seen & (from_deep <= _RING * p)
             # Holes in a mostly observed image, not the gaps of a sparse random mask
             # (at 90% missing, a few spots are that far from every observed pixel too):
             # where fewer than half of the pixels around are observed, there is nothing
             # to hold out.
-            density = _local_mean(seen.astype(np.float64), ~deep, p)
+            density = _local_mean(seen.astype(np.float64), from_deep > 0, p)  # off deep
             rings[index] = ring & (density >= _RING_DENSITY)
     return rings, deeps
 
@@ -619,9 +628,8 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
             # Deep inside holes the biharmonic fill may overshoot far beyond the values
             # around the hole (moon's 32 px holes: 16 times the harmonic fill's error in
             # one of them, which the rings did not reveal): it is kept within their range.
-            biharmonic_check = _boundary_range(
-                biharmonic_check, reduced[index],
-                _hole_rings(reduced[index][np.newaxis], p)[1][0])
+            biharmonic_check = _boundary_range(biharmonic_check, reduced[index],
+                                               _deep_holes(reduced[index], p)[0])
             # Two choices, each by local errors on held-out pixels: which smooth fill
             # (biharmonic or harmonic), judged on the rings inside holes that have a ring
             # within reach and on the other held-out pixels elsewhere; then OMP or that
