@@ -73,10 +73,11 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
     temperature : float, default=0.05
         Scale of ``predict_proba``: ``softmax(-residuals / temperature)``.
     coding_max_iter : int, default=500
-        ADMM iterations per test sample at most, when coding it.
+        ADMM iterations per test sample at most, for the rare samples the exact
+        homotopy path leaves to ADMM.
     coding_tol : float, default=1e-4
-        ADMM relative tolerance when coding test samples (codes are polished to the exact
-        optimum when possible).
+        ADMM relative tolerance when coding test samples, for the rare samples the exact
+        homotopy path leaves to ADMM.
     n_jobs : int, default=None
         Chunks of test samples coded in parallel by joblib (threads preferred).
 

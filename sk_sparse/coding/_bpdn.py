@@ -1,4 +1,4 @@
-"""Basis pursuit denoising (BPDN) by ADMM, batched over signals.
+"""Basis pursuit denoising (BPDN), batched over signals: the exact homotopy path and ADMM.
 
 Solves, for every row ``s`` of ``X`` and dictionary ``D`` (atoms as rows)::
 
@@ -20,18 +20,14 @@ Because nothing couples the signals (own ``rho``, own stopping test, converged s
 dropped from the working set), the code of a signal does not depend on which other
 signals share the batch.
 
-The l1 problem restricted to a support and signs is a small linear system, and a
-solution that satisfies the KKT conditions of the full problem is the exact optimum. So
-(plain l1 problem only; the group term changes the optimality conditions) every signal
-first goes through a batched active-set search from the empty support (failed KKT check:
-the most violating atoms join, atoms whose sign flipped leave), within a per-signal
-budget; when supports are small (image patches, SRC) it solves every signal exactly and
-no factorisation is computed at all. The others go to ADMM, whose iterates point at the
-support and signs of the solution even on coherent dictionaries where ADMM itself
-converges slowly: they are polished by the same search after the first ADMM step and
-again every 5 iterations once their support and signs stop moving. Large supports (tens
-of atoms, close to the number of features) exhaust the search's budget and are left to
-ADMM.
+Without the group term, every signal is first solved exactly by the homotopy (LARS-lasso)
+path from ``x = 0`` (:mod:`._homotopy`, compiled with numba), which follows the solution
+as lambda decreases, one atom joining or leaving at each breakpoint, and certifies the
+result by the KKT conditions. No factorisation is computed when every path is certified,
+which is the rule. ADMM solves the group-sparse problem, whose optimality conditions are
+not piecewise linear, and the rare signals whose path was not certified (an atom refused
+as lying in the span of the support and needed later, a support as large as the rank,
+too many breakpoints).
 """
 
 from __future__ import annotations
@@ -44,7 +40,7 @@ from ..utils._compat import Interval, validate_params
 from ..utils._linalg import compact
 from ..utils._parallel import run_chunks
 from ..utils._validation import check_signals_and_dictionary
-from ._active_set import polish
+from ._homotopy import homotopy_codes
 
 # Working values per signal of a chunk, per atom: the correlations and ADMM's x, z, u.
 _VALUES_PER_ATOM = 1
@@ -56,21 +52,6 @@ _BALANCE_RATIO = 10
 _ABS_TOL = 1e-3
 # Eigenvalues of D^T D below this fraction of the largest count as zero for rho's choice.
 _EIG_CUTOFF = 1e-6
-# Support polishing (see the module docstring): iterations between attempts, active-set
-# corrections at the first attempt and at later ones, atoms added per correction. Tuned
-# on 8 x 8 patches (256 atoms), 15 x 15 patches (64 atoms) and SRC on digits (898 atoms):
-# adding 3 atoms per correction instead of 1 made the 15 x 15 case 3 times faster.
-_POLISH_EVERY = 5
-_FIRST_REFINE = 24
-_LATER_REFINE = 3
-_ATOMS_ADDED = 3
-# Budget of one polishing call, per signal: the sum over its corrections of (support
-# size)^3, the cost of its solves, at most _COST * n_atoms * n_features (one ADMM
-# iteration costs about 4 * n_atoms * n_features). At 2, supports of 40+ atoms (Gaussian
-# dictionaries, 64 features) never fitted and ADMM ran hundreds of iterations; at 200
-# they are solved exactly, 3 times faster, and 15 x 15 texture patches (30+ atoms) lose
-# nothing. Per signal, so that no signal's code depends on the others in its batch.
-_COST = 200.0
 
 
 def _group_shrink(z, groups, threshold):
@@ -103,19 +84,16 @@ def _initial_rho(eig: np.ndarray) -> float:
     return float(np.sqrt(nonzero.min() * top))
 
 
-def _active_set_chunk(S, lam, dictionary, gram):
-    """The active-set search from the empty support on one chunk; returns codes and
-    which of them are certified optimal."""
-    sd = S @ dictionary.T
-    return polish(sd, gram, np.zeros_like(sd), lam[:, np.newaxis], S.shape[1],
-                  n_refine=_FIRST_REFINE, n_add=_ATOMS_ADDED,
-                  max_cost=_COST * dictionary.shape[0] * S.shape[1])
+def _homotopy_chunk(S, lam, dictionary, gram):
+    """Exact codes of one chunk by the homotopy path (``dictionary`` and ``gram`` in
+    float64); returns codes and which of them are certified optimal."""
+    sd = S.astype(np.float64, copy=False) @ dictionary.T
+    codes, certified = homotopy_codes(sd, gram, lam, min(dictionary.shape))
+    return codes.astype(S.dtype, copy=False), certified
 
 
-def _bpdn_chunk(S, lam, dictionary, projector, eig, gram, group_weight, groups, max_iter,
-                tol):
-    """ADMM on one chunk; returns codes (n, n_atoms) and iterations used per signal.
-    ``gram`` (``D D^T``, or None for the group problem) enables support polishing."""
+def _bpdn_chunk(S, lam, dictionary, projector, eig, group_weight, groups, max_iter, tol):
+    """ADMM on one chunk; returns codes (n, n_atoms) and iterations used per signal."""
     n_signals = S.shape[0]
     dtype = S.dtype
     n_atoms = dictionary.shape[0]
@@ -128,9 +106,6 @@ def _bpdn_chunk(S, lam, dictionary, projector, eig, gram, group_weight, groups, 
     u = np.zeros_like(z)
     ids = np.arange(n_signals)
     sqrt_n = np.sqrt(n_atoms)
-    polish_budget = _COST * n_atoms * S.shape[1]  # per signal
-    # Sign pattern of z at the previous polishing check.
-    last_pattern = np.zeros((n_signals, n_atoms), dtype=np.int8)
     for iteration in range(1, max_iter + 1):
         rhs = sd + rho * (z - u)
         x = (rhs - ((rhs @ projector) / (eig + rho)) @ projector.T) / rho
@@ -143,25 +118,6 @@ def _bpdn_chunk(S, lam, dictionary, projector, eig, gram, group_weight, groups, 
         scale_dual = rho[:, 0] * np.linalg.norm(u, axis=1)
         converged = (primal <= tol * (sqrt_n * _ABS_TOL + scale_primal)) & (
             dual <= tol * (sqrt_n * _ABS_TOL + scale_dual))
-        if gram is not None and (iteration == 1 or iteration % _POLISH_EVERY == 0):
-            # The first check, after one ADMM step, runs a longer active-set search from
-            # the rough support: it settles most signals at once. Later checks only
-            # polish signals whose support and signs did not move since the previous
-            # check (while they move the solve, cubic in the support size, is mostly
-            # wasted), with a few corrections each.
-            pattern = np.sign(z).astype(np.int8)
-            if iteration == 1:
-                stable, n_refine = np.arange(len(z)), _FIRST_REFINE
-            else:
-                stable = np.flatnonzero(np.all(pattern == last_pattern, axis=1))
-                n_refine = _LATER_REFINE
-            last_pattern = pattern
-            if len(stable):
-                polished, certified = polish(sd[stable], gram, z[stable], lam[stable],
-                                              S.shape[1], n_refine=n_refine,
-                                              n_add=_ATOMS_ADDED, max_cost=polish_budget)
-                converged[stable[certified]] = True
-                z[stable[certified]] = polished[certified]
         if iteration % _BALANCE_EVERY == 0:
             # Residual balancing; u is scaled with 1 / rho.
             factor = np.where(primal > _BALANCE_RATIO * dual, 2.0,
@@ -172,8 +128,7 @@ def _bpdn_chunk(S, lam, dictionary, projector, eig, gram, group_weight, groups, 
             done = converged if iteration < max_iter else np.ones_like(converged)
             codes[ids[done]] = z[done]
             n_iter[ids[done]] = iteration
-            ids, z, u, rho, sd, lam, last_pattern = compact(
-                ~done, ids, z, u, rho, sd, lam, last_pattern)
+            ids, z, u, rho, sd, lam = compact(~done, ids, z, u, rho, sd, lam)
             if len(ids) == 0:
                 break
     return codes, n_iter
@@ -209,10 +164,15 @@ def group_indicator(groups, n_atoms, dtype):
 )
 def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, tol=1e-4,
          n_jobs=None, return_n_iter=False):
-    """Basis pursuit denoising of many signals at once, by ADMM.
+    """Basis pursuit denoising of many signals at once: exact homotopy path, or ADMM.
 
     Solves ``min_x 1/2 ||x @ dictionary - s||^2 + alpha ||x||_1
     + group_alpha sum_g ||x_g||_2`` for every row ``s`` of ``X``.
+
+    Without the group term, every signal is solved exactly by the homotopy (LARS-lasso)
+    path, whose result is certified by the KKT conditions; ``max_iter`` and ``tol`` then
+    only concern ADMM, which solves the group-sparse problem and the rare signals whose
+    path could not be certified. See the :ref:`user guide <sparse_coding>`.
 
     Parameters
     ----------
@@ -227,7 +187,7 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     groups : array-like of shape (n_atoms,), default=None
         Group label of each atom (e.g. the scale of each atom of a multiscale dictionary).
     max_iter : int, default=500
-        Maximum ADMM iterations per signal.
+        Maximum ADMM iterations per signal (group problem, uncertified paths).
     tol : float, default=1e-4
         Relative tolerance on the primal and dual residuals (each signal stops on its own).
     n_jobs : int, default=None
@@ -240,11 +200,17 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     codes : ndarray of shape (n_signals, n_atoms)
         Exactly sparse (the ``z`` variable of ADMM).
     n_iter : ndarray of int of shape (n_signals,)
-        ADMM iterations each signal used: 0 when the first active-set search solved it
-        exactly. Only with ``return_n_iter=True``.
+        ADMM iterations each signal used: 0 when the homotopy path solved it exactly.
+        Only with ``return_n_iter=True``.
 
     References
     ----------
+    M. R. Osborne, B. Presnell and B. A. Turlach, "A new approach to variable selection in
+    least squares problems", IMA Journal of Numerical Analysis 20(3), 2000.
+
+    B. Efron, T. Hastie, I. Johnstone and R. Tibshirani, "Least angle regression", The
+    Annals of Statistics 32(2), 2004.
+
     S. Boyd, N. Parikh, E. Chu, B. Peleato and J. Eckstein, "Distributed optimization and
     statistical learning via the alternating direction method of multipliers", Foundations
     and Trends in Machine Learning 3(1), 2011.
@@ -299,7 +265,7 @@ def factorize(dictionary, gram=None):
     eig : ndarray of shape (min(n_atoms, n_features),)
     projector : ndarray of shape (n_atoms, min(n_atoms, n_features))
     gram : ndarray of shape (n_atoms, n_atoms)
-        ``D D^T``, which the active-set search needs (computing it is most of the cost of
+        ``D D^T``, which the homotopy path needs (computing it is most of the cost of
         coding one signal on 898 atoms).
     """
     n_atoms, n_features = dictionary.shape
@@ -326,26 +292,25 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
     rest = np.arange(n_signals)
     gram = None
     if group_alpha == 0 and np.all(alpha > 0):
-        # The plain l1 problem: the active-set search from the empty support settles
-        # most signals exactly (all of them when supports are small), before any
-        # factorisation; one signal on 784 x 500 then costs milliseconds, not the
-        # eigendecomposition.
-        gram = (dictionary @ dictionary.T if factors is None
-                else factors[2].astype(dtype, copy=False))
-        results = run_chunks(_active_set_chunk, (X, alpha), (dictionary, gram),
+        # The plain l1 problem: the homotopy path solves every signal exactly before any
+        # factorisation (one signal on 784 x 500 costs milliseconds, not an
+        # eigendecomposition). It runs in float64, which its KKT certificate needs.
+        exact = dictionary.astype(np.float64, copy=False)
+        gram = (exact @ exact.T if factors is None
+                else factors[2].astype(np.float64, copy=False))
+        results = run_chunks(_homotopy_chunk, (X, alpha), (exact, gram),
                              values_per_row=_VALUES_PER_ATOM * n_atoms, n_jobs=n_jobs)
         if results:
             codes = np.concatenate([r[0] for r in results])
             rest = np.flatnonzero(~np.concatenate([r[1] for r in results]))
     if len(rest):
-        # The Gram matrix of the active-set search, if computed, is not computed again.
+        # The Gram matrix of the homotopy path, if computed, is not computed again.
         eig, projector, _ = (factorize(dictionary, gram=gram) if factors is None
                              else factors)
         eig, projector = eig.astype(dtype, copy=False), projector.astype(dtype, copy=False)
         results = run_chunks(
             _bpdn_chunk, (X[rest], alpha[rest]),
-            (dictionary, projector, eig, gram, float(group_alpha), group_matrix, max_iter,
-             tol),
+            (dictionary, projector, eig, float(group_alpha), group_matrix, max_iter, tol),
             values_per_row=_VALUES_PER_ATOM * n_atoms, n_jobs=n_jobs)
         codes[rest] = np.concatenate([r[0] for r in results])
         n_iter[rest] = np.concatenate([r[1] for r in results])

@@ -45,8 +45,8 @@ from ..utils._validation import (
     check_stride,
 )
 
-# ADMM tolerance and iteration cap of the patch BPDN (the active-set finishing makes most
-# patches exact anyway).
+# ADMM tolerance and iteration cap of the patch BPDN (for the rare patches the exact
+# homotopy path leaves to ADMM).
 _PATCH_TOL = 1e-4
 _PATCH_MAX_ITER = 500
 # threshold="auto" of PatchSparseDenoiser: near the values GridSearchCV chose on the

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import Lasso
 
 from sk_sparse import PatchExtractor, bpdn, bpdn_objective
@@ -87,28 +89,84 @@ def test_codes_do_not_depend_on_the_batch(patches):
                                atol=1e-12)
 
 
-def test_codes_do_not_depend_on_the_batch_with_large_supports():
-    # 64 features, 256 Gaussian atoms, a small lambda: supports of 50+ atoms, some beyond
-    # the active-set search, which ADMM then finishes; every signal must still be solved
-    # on its own, whatever shares its batch.
-    rng = np.random.default_rng(0)
+def _gaussian_problem(n_signals, seed=0):
+    # 64 features, 256 Gaussian atoms, signals of 16 atoms plus noise: at lambda 0.01 the
+    # supports hold 50+ atoms, close to the 64 dimensions.
+    rng = np.random.default_rng(seed)
     dictionary = rng.standard_normal((256, 64))
     dictionary /= np.linalg.norm(dictionary, axis=1, keepdims=True)
-    signals = rng.standard_normal((400, 16)) @ dictionary[:16]
+    signals = rng.standard_normal((n_signals, 16)) @ dictionary[:16]
     signals += 0.1 * rng.standard_normal(signals.shape)
     signals /= np.linalg.norm(signals, axis=1, keepdims=True)
-    full, n_iter = bpdn(signals, dictionary, alpha=0.01, tol=1e-2, return_n_iter=True)
-    assert np.any(n_iter > 1) and np.any(n_iter == 0)  # both paths are taken
-    part = bpdn(signals[150:250], dictionary, alpha=0.01, tol=1e-2)
+    return signals, dictionary
+
+
+def kkt_violation(X, dictionary, codes, alpha):
+    """Largest violation of the l1 problem's optimality conditions, relative to alpha."""
+    correlations = (X - codes @ dictionary) @ dictionary.T
+    on = codes != 0
+    off_support = np.where(on, 0.0, np.maximum(np.abs(correlations) - alpha, 0))
+    on_support = np.where(on, np.abs(correlations - np.sign(codes) * alpha), 0.0)
+    return float(max(off_support.max(), on_support.max()) / alpha)
+
+
+def test_large_supports_are_solved_exactly_by_the_path():
+    signals, dictionary = _gaussian_problem(200)
+    codes, n_iter = bpdn(signals, dictionary, alpha=0.01, return_n_iter=True)
+    assert np.all(n_iter == 0)  # every path certified: no ADMM
+    assert np.count_nonzero(codes, axis=1).max() >= 40
+    assert kkt_violation(signals, dictionary, codes, 0.01) < 1e-6
+
+
+def test_uncertified_paths_go_to_admm_and_stay_independent_of_the_batch(monkeypatch):
+    # Paths cut short after a few breakpoints are not certified: ADMM solves those
+    # signals, each on its own, whatever shares its batch.
+    from sk_sparse.coding import _homotopy
+
+    signals, dictionary = _gaussian_problem(300)
+    exact = bpdn(signals, dictionary, alpha=0.01)
+    monkeypatch.setattr(_homotopy, "_MIN_STEPS", 30)
+    monkeypatch.setattr(_homotopy, "_STEPS_PER_ATOM", 0)
+    full, n_iter = bpdn(signals, dictionary, alpha=0.01, tol=1e-6, max_iter=20_000,
+                        return_n_iter=True)
+    assert np.all(n_iter > 0)  # every support here needs more than 30 breakpoints
+    value = bpdn_objective(signals, dictionary, full, alpha=0.01)
+    best = bpdn_objective(signals, dictionary, exact, alpha=0.01)
+    assert np.all(value >= best * (1 - 1e-12)) and np.all(value <= best * (1 + 1e-5))
+    part = bpdn(signals[150:250], dictionary, alpha=0.01, tol=1e-6, max_iter=20_000)
     np.testing.assert_allclose(full[150:250], part, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_atoms=st.integers(1, 40),
+       n_features=st.integers(1, 24), level=st.floats(0.02, 0.9))
+def test_path_codes_satisfy_the_optimality_conditions(seed, n_atoms, n_features, level):
+    # Any shape (more or fewer atoms than features), any lambda below the largest
+    # correlation: the certified codes satisfy the KKT conditions, checked here
+    # independently of the kernel, and no code is worse than coordinate descent's.
+    rng = np.random.default_rng(seed)
+    dictionary = rng.standard_normal((n_atoms, n_features))
+    dictionary /= np.linalg.norm(dictionary, axis=1, keepdims=True)
+    X = rng.standard_normal((5, n_features))
+    alpha = level * np.abs(X @ dictionary.T).max(axis=1)
+    codes, n_iter = bpdn(X, dictionary, alpha=alpha, return_n_iter=True)
+    assert np.all(n_iter == 0)
+    for row in range(len(X)):
+        assert kkt_violation(X[row:row + 1], dictionary, codes[row:row + 1],
+                             alpha[row]) < 1e-6
+    lasso = Lasso(alpha=1.0, fit_intercept=False, tol=1e-12, max_iter=100_000)
+    reference = np.array([lasso.set_params(alpha=a / n_features).fit(dictionary.T, x).coef_
+                          for x, a in zip(X, alpha)])
+    value = bpdn_objective(X, dictionary, codes, alpha=alpha)
+    best = bpdn_objective(X, dictionary, reference, alpha=alpha)
+    assert np.all(value <= best * (1 + 1e-9) + 1e-12)
 
 
 def test_float32_and_iterations(patches):
     dictionary = load_dictionary()
     codes32, n_iter = bpdn(patches[:50].astype(np.float32), dictionary.astype(np.float32),
                            alpha=0.05, return_n_iter=True)
-    # Small supports: the active-set search from the empty support solves every patch
-    # exactly before ADMM (0 ADMM iterations).
+    # The homotopy path (in float64) solves every patch exactly: no ADMM iteration.
     assert codes32.dtype == np.float32 and np.all(n_iter == 0)
     codes64 = bpdn(patches[:50], dictionary, alpha=0.05)
     value32 = bpdn_objective(patches[:50], dictionary, codes32.astype(float), alpha=0.05)
@@ -157,24 +215,21 @@ def test_one_signal_on_many_features_matches_lasso(alpha):
     np.testing.assert_allclose(codes[0], reference, atol=1e-6)
 
 
-@pytest.mark.parametrize("sparse_product", [0, 10**9])
-def test_both_gram_products_of_the_active_set_give_the_lasso_optimum(monkeypatch,
-                                                                     sparse_product):
-    # The active-set search multiplies its candidates by the Gram matrix either as a
-    # sparse list (small supports) or densely; forced one way, then the other, on a
-    # coherent non-negative dictionary with an exactly duplicated atom (the padded
-    # solves are singular on supports holding both copies).
-    from sk_sparse.coding import _active_set
-
-    monkeypatch.setattr(_active_set, "_SPARSE_PRODUCT", sparse_product)
+def test_duplicated_atom_gives_the_lasso_optimum():
+    # A coherent non-negative dictionary with an exactly duplicated atom: once one copy
+    # is on the support, the other's correlation moves in lockstep with it and never
+    # crosses lambda, so one copy carries the coefficient, which is optimal (SPAMS
+    # returns zero codes here).
     rng = np.random.default_rng(3)
     dictionary = np.abs(rng.standard_normal((60, 40)))
     dictionary[7] = dictionary[3]
     dictionary /= np.linalg.norm(dictionary, axis=1, keepdims=True)
-    X = rng.random((30, 5)) @ dictionary[rng.choice(60, 5, replace=False)]
+    X = rng.random((30, 5)) @ dictionary[[3, 11, 20, 31, 47]]
     X += 0.05 * rng.standard_normal(X.shape)
     alpha = 0.02
-    codes = bpdn(X, dictionary, alpha=alpha)
+    codes, n_iter = bpdn(X, dictionary, alpha=alpha, return_n_iter=True)
+    assert np.all(n_iter == 0)
+    assert np.all((codes[:, 3] == 0) | (codes[:, 7] == 0)) and np.any(codes[:, [3, 7]])
     lasso = Lasso(alpha=alpha / 40, fit_intercept=False, tol=1e-14, max_iter=500_000)
     reference = np.array([lasso.fit(dictionary.T, x).coef_ for x in X])
     value = bpdn_objective(X, dictionary, codes, alpha=alpha)

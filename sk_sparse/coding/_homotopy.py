@@ -1,0 +1,236 @@
+"""Exact l1 codes by the homotopy (LARS-lasso) path, compiled with numba.
+
+For ``min_x 1/2 ||x D - s||^2 + lambda ||x||_1`` the solution is piecewise linear in
+lambda (Osborne, Presnell and Turlach, 2000; Efron et al., 2004). The path starts at
+``x = 0`` for ``lambda >= max |s D^T|`` and, between breakpoints, moves the support's
+coefficients along ``(D_A D_A^T)^{-1} sigma_A``; a breakpoint is an atom whose
+correlation reaches the current lambda (it joins) or a coefficient that reaches zero (it
+leaves). The path is followed down to the requested lambda. Each step costs one product
+of the direction with the support's rows of the Gram matrix ``D D^T`` and two triangular
+solves with its Cholesky factor, which grows by one row when an atom joins. This is what
+SPAMS's ``lasso`` does in C++; here it is one compiled loop per signal, the signals of a
+chunk one after the other (no Python per signal, no padding of batched solves).
+
+Every code is certified before it is returned: the correlations are recomputed from the
+code, and the KKT conditions (``|s D^T - x D D^T| <= lambda``, with equality and the
+code's sign on the support) are checked. A signal whose path failed (an atom refused
+because it lies in the span of the support and later needed, a support as large as the
+rank, too many steps) is reported uncertified, and :func:`~sk_sparse.coding.bpdn` solves
+it by ADMM instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Slack of the KKT certificate, relative to lambda and absolute.
+KKT_RTOL = 1e-7
+KKT_ATOL = 1e-12
+# An atom whose new Cholesky pivot is below this fraction of its squared norm lies (to
+# rounding) in the span of the support, and is refused: a duplicated atom stays at zero
+# while its twin carries the coefficient, which is one of the optimal codes.
+_PIVOT_RTOL = 1e-10
+# Breakpoints closer than this fraction of the starting lambda are rounding: an atom that
+# has just left has a correlation equal to lambda up to rounding, and would join again.
+_STEP_FLOOR = 1e-12
+# Steps allowed per atom of the largest possible support before the path is abandoned.
+_STEPS_PER_ATOM = 8
+_MIN_STEPS = 100
+
+# Membership of each atom: off the support, on it, refused (in the span of the support).
+_OFF, _ON, _REFUSED = 0, 1, 2
+# What ends a step of the path.
+_REACHED, _JOINS, _LEAVES = 0, 1, 2
+
+
+@njit(nogil=True, cache=True)
+def _solve_gram(chol, k, rhs, out):
+    """``out[:k] = (L L^T)^{-1} rhs[:k]`` for the lower-triangular ``L = chol[:k, :k]``."""
+    for i in range(k):
+        value = rhs[i]
+        for m in range(i):
+            value -= chol[i, m] * out[m]
+        out[i] = value / chol[i, i]
+    for i in range(k - 1, -1, -1):
+        value = out[i]
+        for m in range(i + 1, k):
+            value -= chol[m, i] * out[m]
+        out[i] = value / chol[i, i]
+
+
+@njit(nogil=True, cache=True)
+def _append(gram, active, k, atom, chol):
+    """Grow the Cholesky factor of the support's Gram matrix by ``atom``; False when its
+    pivot is too small (``atom`` lies in the span of the support)."""
+    pivot = gram[atom, atom]
+    for i in range(k):
+        value = gram[active[i], atom]
+        for m in range(i):
+            value -= chol[i, m] * chol[k, m]
+        value /= chol[i, i]
+        chol[k, i] = value
+        pivot -= value * value
+    if not pivot > _PIVOT_RTOL * gram[atom, atom]:
+        return False
+    chol[k, k] = np.sqrt(pivot)
+    return True
+
+
+@njit(nogil=True, cache=True)
+def _refactor(gram, active, k, chol):
+    """The Cholesky factor of the support's Gram matrix from scratch (after a removal);
+    False when it is not positive definite."""
+    for i in range(k):
+        if not _append(gram, active, i, active[i], chol):
+            return False
+    return True
+
+
+@njit(nogil=True, cache=True)
+def _certified(c, gram, lam, x, active, k, state):
+    """Whether ``x`` (support ``active[:k]``) satisfies the KKT conditions, from
+    correlations recomputed from the code rather than updated along the path."""
+    slack = KKT_RTOL * lam + KKT_ATOL
+    for j in range(c.shape[0]):
+        correlation = c[j]
+        for i in range(k):
+            correlation -= gram[active[i], j] * x[active[i]]
+        if state[j] == _ON and x[j] != 0.0:
+            if abs(correlation - np.sign(x[j]) * lam) > slack:
+                return False
+        elif abs(correlation) > lam + slack:
+            return False
+    return True
+
+
+@njit(nogil=True, cache=True)
+def _path(c, gram, lam, max_size, max_steps, x, corr, active, signs, chol, direction,
+          slope, state):
+    """Follow the path of one signal (correlations ``c = s D^T``) down to ``lam``; the
+    code is left in ``x``. Returns whether it is certified."""
+    n_atoms = c.shape[0]
+    top, first = 0.0, -1
+    for j in range(n_atoms):
+        x[j] = 0.0
+        corr[j] = c[j]
+        state[j] = _OFF
+        if abs(c[j]) > top:
+            top, first = abs(c[j]), j
+    if top <= lam:
+        return True
+    level = top  # the current lambda of the path
+    floor = _STEP_FLOOR * top
+    k = 0
+    joining = first
+    for _ in range(max_steps):
+        if joining >= 0:
+            if k < max_size and _append(gram, active, k, joining, chol):
+                active[k] = joining
+                signs[k] = 1.0 if corr[joining] > 0 else -1.0
+                state[joining] = _ON
+                k += 1
+            else:
+                state[joining] = _REFUSED
+            joining = -1
+        # The direction of the support's coefficients and of every correlation.
+        _solve_gram(chol, k, signs, direction)
+        for j in range(n_atoms):
+            slope[j] = 0.0
+        for i in range(k):
+            row, weight = active[i], direction[i]
+            for j in range(n_atoms):
+                slope[j] += weight * gram[row, j]
+        # The first breakpoint (an atom joins or leaves), or the requested lambda.
+        step, event, which = level - lam, _REACHED, -1
+        for j in range(n_atoms):
+            if state[j] != _OFF:
+                continue
+            slope_j = slope[j]
+            corr_j = corr[j]
+            below = 1.0 - slope_j
+            if below > 1e-12:
+                candidate = (level - corr_j) / below
+                if candidate < step and candidate > floor:
+                    step, event, which = candidate, _JOINS, j
+            above = 1.0 + slope_j
+            if above > 1e-12:
+                candidate = (level + corr_j) / above
+                if candidate < step and candidate > floor:
+                    step, event, which = candidate, _JOINS, j
+        for i in range(k):
+            value = x[active[i]]
+            if value * direction[i] < 0.0:
+                candidate = -value / direction[i]
+                if candidate < step:
+                    step, event, which = candidate, _LEAVES, i
+        for i in range(k):
+            x[active[i]] += step * direction[i]
+        for j in range(n_atoms):
+            corr[j] -= step * slope[j]
+        level -= step
+        if event == _REACHED:
+            return _certified(c, gram, lam, x, active, k, state)
+        if event == _JOINS:
+            joining = which
+        else:
+            atom = active[which]
+            x[atom] = 0.0
+            for i in range(which, k - 1):
+                active[i] = active[i + 1]
+                signs[i] = signs[i + 1]
+            k -= 1
+            # The span of the support changed: refused atoms may join again.
+            for j in range(n_atoms):
+                if state[j] == _REFUSED:
+                    state[j] = _OFF
+            state[atom] = _OFF
+            if not _refactor(gram, active, k, chol):
+                return False
+    return False
+
+
+@njit(nogil=True, cache=True)
+def _paths(sd, gram, lam, max_size, max_steps):
+    n_signals, n_atoms = sd.shape
+    codes = np.zeros((n_signals, n_atoms))
+    certified = np.zeros(n_signals, dtype=np.bool_)
+    x, corr = np.empty(n_atoms), np.empty(n_atoms)
+    direction, slope, signs = np.empty(n_atoms), np.empty(n_atoms), np.empty(n_atoms)
+    active = np.empty(n_atoms, dtype=np.int64)
+    state = np.empty(n_atoms, dtype=np.int8)
+    chol = np.zeros((max_size + 1, max_size + 1))
+    for s in range(n_signals):
+        certified[s] = _path(sd[s], gram, lam[s], max_size, max_steps, x, corr, active,
+                             signs, chol, direction, slope, state)
+        codes[s] = x
+    return codes, certified
+
+
+def homotopy_codes(sd, gram, lam, rank):
+    """Exact l1 codes of many signals by the homotopy path.
+
+    Parameters
+    ----------
+    sd : ndarray of shape (n_signals, n_atoms)
+        Correlations ``S D^T``.
+    gram : ndarray of shape (n_atoms, n_atoms)
+        ``D D^T``.
+    lam : ndarray of shape (n_signals,)
+        Positive l1 weights.
+    rank : int
+        Largest possible support, ``min(n_atoms, n_features)``.
+
+    Returns
+    -------
+    codes : ndarray of float64 of shape (n_signals, n_atoms)
+    certified : ndarray of bool of shape (n_signals,)
+        Whether each code passed the KKT check (the others are to be solved otherwise).
+    """
+    # The path runs in float64 whatever the data's dtype: its KKT certificate needs it.
+    sd = np.ascontiguousarray(sd, dtype=np.float64)
+    gram = np.ascontiguousarray(gram, dtype=np.float64)
+    lam = np.ascontiguousarray(lam, dtype=np.float64)
+    rank = max(1, min(int(rank), gram.shape[0]))
+    max_steps = max(_MIN_STEPS, _STEPS_PER_ATOM * rank)
+    return _paths(sd, gram, lam, rank, max_steps)
