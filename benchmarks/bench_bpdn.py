@@ -29,8 +29,8 @@ within about 1e-4 relative on average; the mean relative gap is printed next to 
 time, and the last column is the time relative to sk_sparse (above 1: sk_sparse is
 faster). sk_sparse runs at its default (one thread) and with ``n_jobs=2`` (chunks of
 signals on two threads, as SPAMS's two; the 784-feature problems are one chunk, so
-there it cannot gain). Below the table: one signal at a time on the 784 x 500 shapes (SRC's predict of
-a single sample).
+there it cannot gain). Below the table: one signal at a time on the 784 x 500 shapes
+(SRC's predict of a single sample).
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ correlation reaches the current lambda (it joins) or a coefficient that reaches 
 leaves). The path is followed down to the requested lambda. Each step costs one product
 of the direction with the support's rows of the Gram matrix ``D D^T`` and two triangular
 solves with its Cholesky factor, which grows by one row when an atom joins and loses one
-by Givens rotations when an atom leaves. This is what
-SPAMS's ``lasso`` does in C++; here it is one compiled loop per signal, the signals of a
-chunk one after the other (no Python per signal, no padding of batched solves).
+by Givens rotations when an atom leaves. This is what SPAMS's ``lasso`` does in C++;
+here it is one compiled loop per signal, the signals of a chunk one after the other (no
+Python per signal, no padding of batched solves).
 
 Every code is certified before it is returned: the correlations are recomputed from the
 code, and the KKT conditions (``|s D^T - x D D^T| <= lambda``, with equality and the
@@ -25,12 +25,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# Slack of the KKT certificate, relative to lambda and absolute.
-KKT_RTOL = 1e-7
-KKT_ATOL = 1e-12
+# Slack of the KKT certificate: relative to lambda, and to the largest correlation (the
+# rounding of correlations recomputed from the code grows with the signal's scale).
+_KKT_RTOL = 1e-7
+_KKT_SCALE_RTOL = 1e-12
 # An atom whose new Cholesky pivot is below this fraction of its squared norm lies (to
-# rounding) in the span of the support, and is refused: a duplicated atom stays at zero
-# while its twin carries the coefficient, which is one of the optimal codes.
+# rounding) in the span of the support: it is refused, as the factor would be singular
+# with it, and the certificate tells whether the code is optimal without it.
 _PIVOT_RTOL = 1e-10
 # Breakpoints closer than this fraction of the starting lambda are rounding: an atom that
 # has just left has a correlation equal to lambda up to rounding, and would join again.
@@ -101,10 +102,11 @@ def _remove(chol, k, which):
 
 
 @njit(nogil=True, cache=True)
-def _certified(c, gram, lam, x, active, k, state):
+def _certified(c, gram, lam, top, x, active, k, state):
     """Whether ``x`` (support ``active[:k]``) satisfies the KKT conditions, from
-    correlations recomputed from the code rather than updated along the path."""
-    slack = KKT_RTOL * lam + KKT_ATOL
+    correlations recomputed from the code rather than updated along the path (``top``
+    is the largest correlation of the signal)."""
+    slack = _KKT_RTOL * lam + _KKT_SCALE_RTOL * top
     for j in range(c.shape[0]):
         correlation = c[j]
         for i in range(k):
@@ -185,7 +187,7 @@ def _path(c, gram, lam, max_size, max_steps, x, corr, active, signs, chol, direc
             corr[j] -= step * slope[j]
         level -= step
         if event == _REACHED:
-            return _certified(c, gram, lam, x, active, k, state)
+            return _certified(c, gram, lam, top, x, active, k, state)
         if event == _JOINS:
             joining = which
         else:
