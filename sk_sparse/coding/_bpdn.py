@@ -298,8 +298,9 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
         exact = dictionary.astype(np.float64, copy=False)
         gram = (exact @ exact.T if factors is None
                 else factors[2].astype(np.float64, copy=False))
+        # Per signal, a chunk holds its correlations and code (float64) and the signal.
         results = run_chunks(_homotopy_chunk, (X, alpha), (exact, gram),
-                             values_per_row=_VALUES_PER_ATOM * n_atoms, n_jobs=n_jobs)
+                             values_per_row=2 * n_atoms + X.shape[1], n_jobs=n_jobs)
         if results:
             codes = np.concatenate([r[0] for r in results])
             rest = np.flatnonzero(~np.concatenate([r[1] for r in results]))
