@@ -137,6 +137,9 @@ def test_uncertified_paths_go_to_admm_and_stay_independent_of_the_batch(monkeypa
     np.testing.assert_allclose(full[150:250], part, atol=1e-10)
 
 
+# Coordinate descent (the reference objective) may stop short of its tolerance on a few
+# problems; the KKT check, the main assertion, does not depend on it.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), n_atoms=st.integers(1, 40),
        n_features=st.integers(1, 24), level=st.floats(0.02, 0.9))
