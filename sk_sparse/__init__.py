@@ -22,7 +22,8 @@ restoration
     :class:`ConvolutionalDenoiser`, :class:`NoiseEstimator`, :class:`OMPInpainter`.
 anomaly
     :class:`SparseAnomalyDetector`, :class:`ConvolutionalAnomalyDetector`,
-    :class:`MultiscaleSparseAnomalyDetector`, :class:`CombinedAnomalyDetector`.
+    :class:`MultiscaleSparseAnomalyDetector`, :class:`NeighbourAnomalyDetector`,
+    :class:`CombinedAnomalyDetector`.
 classification
     :class:`SRCClassifier`.
 
@@ -45,6 +46,7 @@ from .anomaly import (
     CombinedAnomalyDetector,
     ConvolutionalAnomalyDetector,
     MultiscaleSparseAnomalyDetector,
+    NeighbourAnomalyDetector,
     SparseAnomalyDetector,
 )
 from .classification import SRCClassifier
@@ -89,6 +91,7 @@ __all__ = [
     "DictionaryAdapter",
     "KSVD",
     "MultiscaleSparseAnomalyDetector",
+    "NeighbourAnomalyDetector",
     "NoiseEstimator",
     "OMPInpainter",
     "PatchExtractor",

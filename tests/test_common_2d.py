@@ -10,7 +10,13 @@ import warnings
 import pytest
 from sklearn.utils.estimator_checks import check_estimator
 
-from sk_sparse import KSVD, SparseAnomalyDetector, SparseFeatureExtractor, SRCClassifier
+from sk_sparse import (
+    KSVD,
+    NeighbourAnomalyDetector,
+    SparseAnomalyDetector,
+    SparseFeatureExtractor,
+    SRCClassifier,
+)
 from sk_sparse.utils.discovery import all_estimators
 
 CONFIGURATIONS = [
@@ -23,6 +29,8 @@ CONFIGURATIONS = [
     SparseAnomalyDetector(),
     SparseAnomalyDetector(dictionary="minibatch", n_components=4, max_iter=2, random_state=0),
     SparseAnomalyDetector(dictionary="ksvd", n_components=4, max_iter=2, random_state=0),
+    NeighbourAnomalyDetector(),
+    NeighbourAnomalyDetector(n_neighbors=3, fpr=0.1),
     SRCClassifier(),
     SRCClassifier(robust=True),
     pytest.param(SRCClassifier(method="constrained", coding_max_iter=100),

@@ -5,6 +5,8 @@
   of whole images;
 * :class:`MultiscaleSparseAnomalyDetector`: one dictionary per zoom level and
   group-sparse coding over them, for test images at another magnification;
+* :class:`NeighbourAnomalyDetector`: the local outlier factor of patches among their
+  nearest normal patches;
 * :class:`CombinedAnomalyDetector`: several detectors, each calibrated on held-out
   normal images, flagging a pixel when any of them finds it rare.
 
@@ -16,6 +18,8 @@ from ._combined import CombinedAnomalyDetector
 from ._conv_detector import ConvolutionalAnomalyDetector
 from ._detector import SparseAnomalyDetector
 from ._multiscale import MultiscaleSparseAnomalyDetector
+from ._neighbours import NeighbourAnomalyDetector
 
 __all__ = ["CombinedAnomalyDetector", "ConvolutionalAnomalyDetector",
-           "MultiscaleSparseAnomalyDetector", "SparseAnomalyDetector"]
+           "MultiscaleSparseAnomalyDetector", "NeighbourAnomalyDetector",
+           "SparseAnomalyDetector"]

@@ -4,12 +4,17 @@ and masks."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from scipy import ndimage
 from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
+from sklearn.utils.validation import check_is_fitted
 
-from ..image._grid import assemble_patch_weights
+from ..image._grid import assemble_patch_weights, extract_patch_grid, patch_positions
+from ..image._strips import accumulate_strips
+from ..utils._validation import check_image_stack, check_patch_fits, check_stride
 
 # Ridge of the default Gaussian's covariance (the features are logs: unit-free).
 _REG_COVAR = 1e-6
@@ -64,6 +69,97 @@ class DensityThresholdMixin:
                     small[0] = False
                     plane[small[labels]] = False
         return detected
+
+
+class PatchScoresMixin:
+    """The outlier-detector methods and pixel maps of a detector fitted on rows of
+    patches: it defines ``_score_samples`` (validated rows, higher = more normal),
+    ``score_samples``, ``offset_`` and the parameters ``patch_size``, ``stride`` and
+    ``n_jobs``."""
+
+    def _map_progress(self):
+        """A progress callback for :meth:`anomaly_map`'s strips, or None."""
+        return None
+
+    def decision_function(self, X) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score (e.g. flattened patches).
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            Negative for rows flagged as anomalies.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X) -> np.ndarray:
+        """+1 for normal rows, -1 for anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to classify (e.g. flattened patches).
+
+        Returns
+        -------
+        labels : ndarray of int of shape (n_samples,)
+            +1 for normal rows, -1 for anomalies.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def anomaly_map(self, images) -> np.ndarray:
+        """Per-pixel anomaly score of whole images.
+
+        Every ``patch_size x patch_size`` patch on a grid of step ``stride`` (plus patches
+        flush with the borders) is scored, and each pixel gets the mean of
+        ``-decision_function`` over the patches covering it: positive means anomalous at
+        the fitted false-positive rate.
+
+        Parameters
+        ----------
+        images : array-like of shape (H, W) or (n_images, H, W)
+            Grey-level images of at least ``patch_size`` pixels per side.
+
+        Returns
+        -------
+        scores : ndarray of the shape of ``images``
+            Mean of ``-decision_function`` over the patches covering each pixel;
+            positive means anomalous at the fitted false-positive rate.
+        """
+        check_is_fitted(self)
+        stack, single = check_image_stack(images, name="images")
+        p = self.patch_size
+        if self.n_features_in_ != p * p:
+            raise ValueError(
+                f"anomaly_map cuts images into patch_size={p} patches ({p * p} values), but "
+                f"the detector was fitted on rows of {self.n_features_in_} features."
+            )
+        check_patch_fits((p, p), stack.shape)
+        check_stride(self.stride, p)
+        rows = patch_positions(stack.shape[1], p, self.stride)
+        cols = patch_positions(stack.shape[2], p, self.stride)
+        numerator, counts = accumulate_strips(
+            partial(self._score_strip, col_positions=cols),
+            (stack,), p, rows, len(cols) * p * p, n_jobs=self.n_jobs,
+            progress=self._map_progress(),
+        )
+        scores = numerator / counts
+        return scores[0] if single else scores
+
+    def _score_strip(self, index, local_rows, strip, *, col_positions):
+        """Strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""
+        p = self.patch_size
+        patches = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,
+                                     (p, p)).reshape(-1, p * p)
+        anomaly = (self.offset_ - self._score_samples(patches)).reshape(
+            1, len(local_rows), len(col_positions))
+        numerator, counts = window_sums(anomaly, local_rows, col_positions, (p, p),
+                                        strip.shape)
+        return numerator[0], counts[0]
 
 
 def window_sums(values, row_positions, col_positions, window, shape):

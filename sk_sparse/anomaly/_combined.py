@@ -16,6 +16,7 @@ from ..utils._validation import ImageInputMixin, check_image_stack
 from ._base import DensityThresholdMixin
 from ._conv_detector import ConvolutionalAnomalyDetector
 from ._detector import SparseAnomalyDetector
+from ._neighbours import NeighbourAnomalyDetector
 
 # Calibration pixels kept per detector (an even subsample beyond): ranks need no more.
 _MAX_CALIBRATION = 200_000
@@ -28,6 +29,7 @@ def _default_detectors():
     return [
         ("sparse", SparseAnomalyDetector(features=("error", "l1", "mean", "std"))),
         ("convolutional", ConvolutionalAnomalyDetector()),
+        ("neighbours", NeighbourAnomalyDetector()),
     ]
 
 
