@@ -27,9 +27,10 @@ ConvolutionalAnomalyDetector is fitted on the two training crops as images (filt
 one, features of 15x15 windows of the other, stride 4) and shown three ways: its
 defaults (error, l1 norm and group feature of a group-sparse code of the image's detail),
 without the group feature, and with a smoother low-pass split (``lowpass=500``).
-CombinedAnomalyDetector (the two sk_sparse detectors at their defaults, the first with
-the mean and spread features, each turned into a rank among held-out normal pixels, the
-largest rank kept) is given the two training crops and the calibration crop (cut to
+CombinedAnomalyDetector (at its defaults: SparseAnomalyDetector with the mean and spread
+features, ConvolutionalAnomalyDetector and NeighbourAnomalyDetector, the local outlier
+factor of the same 15x15 patches, each turned into a rank among held-out normal pixels,
+the largest rank kept) is given the two training crops and the calibration crop (cut to
 128x320) and holds one of the three out for its own calibration (``calibration_fraction
 =0.34``): it fits its detectors on two crops, as the others do.
 

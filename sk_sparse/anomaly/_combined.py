@@ -66,10 +66,12 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
 
     Detectors see different things: the patch features of
     :class:`SparseAnomalyDetector` (with the patch mean and spread) find beads, pits,
-    scratches and stains, while the convolutional code of the image detail of
+    scratches and stains, the convolutional code of the image detail of
     :class:`ConvolutionalAnomalyDetector` finds blurred regions and films, which lower
-    the local energy. Their scores are on different scales, so each is first turned into
-    a rank among normal pixels, calibrated on images the detectors did not learn from:
+    the local energy, and the nearest normal patches of
+    :class:`NeighbourAnomalyDetector` find whatever breaks a texture that repeats. Their
+    scores are on different scales, so each is first turned into a rank among normal
+    pixels, calibrated on images the detectors did not learn from:
 
     1. the training images are split into a fitting part and a calibration part
        (``calibration_fraction`` of the images, or of the rows of a single image);
@@ -92,8 +94,9 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         (``fit`` on images, as :class:`ConvolutionalAnomalyDetector`) and patch
         detectors (``fit`` on rows of patches, with a ``patch_size`` parameter, as
         :class:`SparseAnomalyDetector`) may be mixed. None means
-        ``SparseAnomalyDetector(features=("error", "l1", "mean", "std"))`` and
-        ``ConvolutionalAnomalyDetector()``. They are cloned.
+        ``SparseAnomalyDetector(features=("error", "l1", "mean", "std"))``,
+        ``ConvolutionalAnomalyDetector()`` and ``NeighbourAnomalyDetector()``. They are
+        cloned.
     calibration_fraction : float in (0, 1), default=0.3
         Part of the training images held out to calibrate the ranks and the threshold:
         whole images when there are several, else the bottom rows of the one image.
@@ -121,6 +124,7 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
     --------
     SparseAnomalyDetector : features of the BPDN codes of patches.
     ConvolutionalAnomalyDetector : features of the convolutional code of the detail.
+    NeighbourAnomalyDetector : the local outlier factor of patches.
 
     Notes
     -----
