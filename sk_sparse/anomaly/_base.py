@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..image._grid import assemble_patch_weights, extract_patch_grid, patch_positions
 from ..image._strips import accumulate_strips
+from ..utils._compat import validate_data
 from ..utils._validation import check_image_stack, check_patch_fits, check_stride
 
 # Ridge of the default Gaussian's covariance (the features are logs: unit-free).
@@ -74,8 +75,13 @@ class DensityThresholdMixin:
 class PatchScoresMixin:
     """The outlier-detector methods and pixel maps of a detector fitted on rows of
     patches: it defines ``_score_samples`` (validated rows, higher = more normal),
-    ``score_samples``, ``offset_`` and the parameters ``patch_size``, ``stride`` and
-    ``n_jobs``."""
+    ``score_samples`` (documented, on :meth:`_checked_rows`), ``offset_`` and the
+    parameters ``patch_size``, ``stride`` and ``n_jobs``."""
+
+    def _checked_rows(self, X):
+        """Rows to score, validated against the fitted detector."""
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _map_progress(self):
         """A progress callback for :meth:`anomaly_map`'s strips, or None."""

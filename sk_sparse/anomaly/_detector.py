@@ -8,7 +8,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
 from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import DICTIONARY_CONSTRAINT
@@ -274,9 +273,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         scores : ndarray of shape (n_samples,)
             Log-density of the rows' log features; lower is more abnormal.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._score_samples(X)
+        return self._score_samples(self._checked_rows(X))
 
     def _map_progress(self):
         return self._progress_printer("anomaly_map", "strips") if self.verbose else None

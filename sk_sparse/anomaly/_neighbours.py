@@ -7,7 +7,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.neighbors import LocalOutlierFactor
-from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, _fit_context, validate_data
 from ._base import DensityThresholdMixin, PatchScoresMixin
@@ -145,6 +144,4 @@ class NeighbourAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierM
         scores : ndarray of shape (n_samples,)
             About -1 for rows as dense as their normal neighbours, lower for outliers.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._score_samples(X)
+        return self._score_samples(self._checked_rows(X))
