@@ -291,19 +291,23 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
     n_iter = np.zeros(n_signals, dtype=np.intp)
     rest = np.arange(n_signals)
     gram = None
-    if group_alpha == 0 and np.all(alpha > 0):
-        # The plain l1 problem: the homotopy path solves every signal exactly before any
-        # factorisation (one signal on 784 x 500 costs milliseconds, not an
-        # eigendecomposition). It runs in float64, which its KKT certificate needs.
+    # The plain l1 problem with lambda > 0 (at lambda = 0 the code is not unique on an
+    # overcomplete dictionary: ADMM's): the homotopy path solves every signal exactly
+    # before any factorisation (one signal on 784 x 500 costs milliseconds, not an
+    # eigendecomposition). It runs in float64, which its KKT certificate needs.
+    on_path = (np.flatnonzero(alpha > 0) if group_alpha == 0
+               else np.zeros(0, dtype=np.intp))
+    if len(on_path):
         exact = dictionary.astype(np.float64, copy=False)
         gram = (exact @ exact.T if factors is None
                 else factors[2].astype(np.float64, copy=False))
         # Per signal, a chunk holds its correlations and code (float64) and the signal.
-        results = run_chunks(_homotopy_chunk, (X, alpha), (exact, gram),
+        results = run_chunks(_homotopy_chunk, (X[on_path], alpha[on_path]), (exact, gram),
                              values_per_row=2 * n_atoms + X.shape[1], n_jobs=n_jobs)
-        if results:
-            codes = np.concatenate([r[0] for r in results])
-            rest = np.flatnonzero(~np.concatenate([r[1] for r in results]))
+        codes[on_path] = np.concatenate([r[0] for r in results])
+        certified = np.zeros(n_signals, dtype=bool)
+        certified[on_path] = np.concatenate([r[1] for r in results])
+        rest = np.flatnonzero(~certified)
     if len(rest):
         # The Gram matrix of the homotopy path, if computed, is not computed again.
         eig, projector, _ = (factorize(dictionary, gram=gram) if factors is None

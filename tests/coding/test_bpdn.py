@@ -238,3 +238,21 @@ def test_duplicated_atom_gives_the_lasso_optimum():
     value = bpdn_objective(X, dictionary, codes, alpha=alpha)
     best = bpdn_objective(X, dictionary, reference, alpha=alpha)
     np.testing.assert_array_less(value, best * (1 + 1e-7))
+
+
+def test_zero_alpha_signals_go_to_admm_and_the_others_stay_exact():
+    # A per-signal alpha with zeros: those signals are least-squares problems, left to
+    # ADMM; the others still take the exact path (0 ADMM iterations).
+    rng = np.random.default_rng(4)
+    dictionary = rng.standard_normal((10, 30))
+    dictionary /= np.linalg.norm(dictionary, axis=1, keepdims=True)
+    X = rng.standard_normal((6, 30))
+    alpha = np.array([0.1, 0.0, 0.2, 0.0, 0.3, 0.1])
+    codes, n_iter = bpdn(X, dictionary, alpha=alpha, tol=1e-10, max_iter=20_000,
+                         return_n_iter=True)
+    np.testing.assert_array_equal(n_iter[alpha > 0], 0)
+    assert np.all(n_iter[alpha == 0] > 0)
+    least_squares = np.linalg.lstsq(dictionary.T, X[alpha == 0].T, rcond=None)[0].T
+    np.testing.assert_allclose(codes[alpha == 0], least_squares, atol=1e-6)
+    np.testing.assert_allclose(codes[alpha > 0], bpdn(X[alpha > 0], dictionary,
+                                                      alpha=alpha[alpha > 0]), atol=1e-12)
