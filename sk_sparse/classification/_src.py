@@ -24,8 +24,8 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
     The training samples, l2-normalised, are the atoms of a dictionary ``A`` (one atom per
     training sample). A test sample ``y`` (normalised too) is coded sparsely on all of them,
 
-    * ``method="lasso"``: ``min_x 1/2 ||x A - y||^2 + alpha ||x||_1`` (batched ADMM,
-      :func:`~sk_sparse.coding.bpdn`), or
+    * ``method="lasso"``: ``min_x 1/2 ||x A - y||^2 + alpha ||x||_1``
+      (:func:`~sk_sparse.coding.bpdn`), or
     * ``method="constrained"``: ``min_x ||x||_1`` s.t. ``||x A - y|| <= epsilon``,
 
     and assigned to the class whose atoms alone reconstruct it best: the smallest residual

@@ -88,7 +88,7 @@ def _homotopy_chunk(S, lam, dictionary, gram):
     """Exact codes of one chunk by the homotopy path (``dictionary`` and ``gram`` in
     float64); returns codes and which of them are certified optimal."""
     sd = S.astype(np.float64, copy=False) @ dictionary.T
-    codes, certified = homotopy_codes(sd, gram, lam, min(dictionary.shape))
+    codes, certified, _ = homotopy_codes(sd, gram, lam, min(dictionary.shape))
     return codes.astype(S.dtype, copy=False), certified
 
 

@@ -1,4 +1,5 @@
-"""l1 minimisation under a residual constraint, by bisection on BPDN's lambda."""
+"""l1 minimisation under a residual constraint: the homotopy path stopped where the
+residual meets the bound, or a bisection on BPDN's lambda."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from numbers import Integral, Real
 import numpy as np
 
 from ..utils._compat import Interval, validate_params
+from ..utils._parallel import run_chunks
 from ..utils._validation import check_signals_and_dictionary
 from ._bpdn import _bpdn, factorize
+from ._homotopy import homotopy_codes
+
+# The range of lambda searched, relative to the largest correlation of each signal: below
+# it a signal counts as infeasible and gets its code at the bottom of the range.
+_LOWEST = 1e-4
 
 
 @validate_params(
@@ -27,10 +34,13 @@ def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_ite
                    n_jobs=None):
     """``min ||x||_1`` subject to ``||x D - y|| <= epsilon``, for every row ``y`` of ``Y``.
 
-    Solved through its Lagrangian form: the BPDN residual grows with ``lambda``, so a
-    per-signal bisection on ``log lambda`` (each step one batched :func:`bpdn` call with one
-    ``lambda`` per signal) finds the largest ``lambda`` whose residual is at most
-    ``epsilon``, i.e. the sparsest feasible code the bisection resolves.
+    Solved through its Lagrangian form: the BPDN residual grows with ``lambda``, and the
+    solution is the BPDN code at the largest ``lambda`` whose residual is ``epsilon``.
+    The homotopy path of :func:`bpdn` finds it exactly: it follows the code as ``lambda``
+    decreases and stops, within a step, where the residual (a quadratic in the step)
+    meets the bound; the code is certified by the KKT conditions at that ``lambda``. The
+    rare signals whose path is not certified get a per-signal bisection on
+    ``log lambda`` instead (each step one batched BPDN call by ADMM).
 
     Parameters
     ----------
@@ -42,19 +52,19 @@ def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_ite
         Bound on the residual norm.
     n_bisections : int, default=10
         Bisection steps on ``lambda`` between ``1e-4`` and ``1`` times ``max |y D^T|`` (at
-        the upper end the code is zero).
+        the upper end the code is zero), for the signals the path leaves.
     tol : float, default=1e-4
-        ADMM tolerance of each :func:`bpdn` call.
+        ADMM tolerance of each bisection step.
     max_iter : int, default=500
-        ADMM iterations of each :func:`bpdn` call.
+        ADMM iterations of each bisection step.
     n_jobs : int, default=None
         Passed to :func:`bpdn`.
 
     Returns
     -------
     codes : ndarray of shape (n_signals, n_atoms)
-        Zero where ``||y|| <= epsilon``; for a signal that no ``lambda`` in the range makes
-        feasible, the code at the smallest ``lambda`` tried.
+        Zero where ``||y|| <= epsilon``; for a signal that no ``lambda`` down to ``1e-4``
+        times ``max |y D^T|`` makes feasible, the code at that smallest ``lambda``.
 
     Examples
     --------
@@ -69,14 +79,46 @@ def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_ite
                            max_iter=max_iter, n_jobs=n_jobs)
 
 
+def _constrained_chunk(Y, targets, dictionary, gram):
+    """The path of each signal of a chunk, stopped at its residual bound (``dictionary``
+    and ``gram`` in float64); returns codes and which of them are certified."""
+    exact = Y.astype(np.float64, copy=False)
+    sd = exact @ dictionary.T
+    lowest = np.maximum(_LOWEST * np.abs(sd).max(axis=1, initial=0.0), 1e-300)
+    codes, certified, _ = homotopy_codes(sd, gram, lowest, min(dictionary.shape),
+                                         norms_sq=np.einsum("ij,ij->i", exact, exact),
+                                         targets=targets)
+    return codes.astype(Y.dtype, copy=False), certified
+
+
 def _constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_iter=500,
                     n_jobs=None, factors=None):
     """The computation of :func:`constrained_l1` on validated arrays of one dtype;
-    ``factors`` from :func:`~sk_sparse.coding._bpdn.factorize`, computed here if None."""
+    ``factors`` from :func:`~sk_sparse.coding._bpdn.factorize`, or None."""
+    exact = dictionary.astype(np.float64, copy=False)
+    gram = (exact @ exact.T if factors is None
+            else factors[2].astype(np.float64, copy=False))
+    targets = np.full(len(Y), float(epsilon) ** 2)
+    results = run_chunks(_constrained_chunk, (Y, targets), (exact, gram),
+                         values_per_row=2 * len(dictionary) + Y.shape[1], n_jobs=n_jobs)
+    best = np.zeros((len(Y), len(dictionary)), dtype=np.result_type(Y, np.float32))
+    if not results:
+        return best
+    best[:] = np.concatenate([r[0] for r in results])
+    rest = np.flatnonzero(~np.concatenate([r[1] for r in results]))
+    if len(rest):
+        best[rest] = _bisection(Y[rest], dictionary, epsilon, n_bisections=n_bisections,
+                                tol=tol, max_iter=max_iter, n_jobs=n_jobs, factors=factors)
+    best[np.linalg.norm(Y, axis=1) <= epsilon] = 0.0
+    return best
+
+
+def _bisection(Y, dictionary, epsilon, *, n_bisections, tol, max_iter, n_jobs, factors):
+    """Per-signal bisection on ``log lambda`` with ADMM codes (for uncertified paths)."""
     if factors is None:
         factors = factorize(dictionary)
     high = np.maximum(np.abs(Y @ dictionary.T).max(axis=1, initial=0.0), 1e-12)
-    low = high * 1e-4
+    low = high * _LOWEST
     best = np.zeros((len(Y), len(dictionary)), dtype=np.result_type(Y, np.float32))
     found = np.zeros(len(Y), dtype=bool)
     for _ in range(n_bisections):
@@ -90,5 +132,4 @@ def _constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_it
         low = np.where(fits, middle, low)
         high = np.where(fits, high, middle)
     best[~found] = trial[~found]
-    best[np.linalg.norm(Y, axis=1) <= epsilon] = 0.0
     return best

@@ -120,10 +120,12 @@ def _certified(c, gram, lam, top, x, active, k, state):
 
 
 @njit(nogil=True, cache=True)
-def _path(c, gram, lam, max_size, max_steps, x, corr, active, signs, chol, direction,
-          slope, state):
-    """Follow the path of one signal (correlations ``c = s D^T``) down to ``lam``; the
-    code is left in ``x``. Returns whether it is certified."""
+def _path(c, gram, lam, residual, target, max_size, max_steps, x, corr, active, signs,
+          chol, direction, slope, state):
+    """Follow the path of one signal (correlations ``c = s D^T``) down to ``lam``, or
+    until its squared residual (``residual = ||s||^2`` at ``x = 0``) falls to ``target``
+    when ``target >= 0``; the code is left in ``x``. Returns whether it is certified, and
+    the lambda where the path stopped."""
     n_atoms = c.shape[0]
     top, first = 0.0, -1
     for j in range(n_atoms):
@@ -132,8 +134,8 @@ def _path(c, gram, lam, max_size, max_steps, x, corr, active, signs, chol, direc
         state[j] = _OFF
         if abs(c[j]) > top:
             top, first = abs(c[j]), j
-    if top <= lam:
-        return True
+    if top <= lam or residual <= target:
+        return True, top
     level = top  # the current lambda of the path
     floor = _STEP_FLOOR * top
     k = 0
@@ -181,13 +183,28 @@ def _path(c, gram, lam, max_size, max_steps, x, corr, active, signs, chol, direc
                 candidate = -value / direction[i]
                 if candidate < step:
                     step, event, which = candidate, _LEAVES, i
+        if target >= 0.0:
+            # Along the step the squared residual is residual - 2 t level a + t^2 a, with
+            # a = sigma . w = w^T G_AA w > 0 (it decreases while t < level): stop where
+            # it reaches the target.
+            curvature = 0.0
+            for i in range(k):
+                curvature += signs[i] * direction[i]
+            after = residual - 2.0 * step * level * curvature + step * step * curvature
+            if after <= target and curvature > 0.0:
+                half = level * curvature
+                root = np.sqrt(max(half * half - curvature * (residual - target), 0.0))
+                step, event = (half - root) / curvature, _REACHED
+                residual = target
+            else:
+                residual = after
         for i in range(k):
             x[active[i]] += step * direction[i]
         for j in range(n_atoms):
             corr[j] -= step * slope[j]
         level -= step
         if event == _REACHED:
-            return _certified(c, gram, lam, top, x, active, k, state)
+            return _certified(c, gram, level, top, x, active, k, state), level
         if event == _JOINS:
             joining = which
         else:
@@ -203,27 +220,29 @@ def _path(c, gram, lam, max_size, max_steps, x, corr, active, signs, chol, direc
                     state[j] = _OFF
             state[atom] = _OFF
             _remove(chol, k + 1, which)
-    return False
+    return False, level
 
 
 @njit(nogil=True, cache=True)
-def _paths(sd, gram, lam, max_size, max_steps):
+def _paths(sd, gram, lam, residuals, targets, max_size, max_steps):
     n_signals, n_atoms = sd.shape
     codes = np.zeros((n_signals, n_atoms))
     certified = np.zeros(n_signals, dtype=np.bool_)
+    levels = np.zeros(n_signals)
     x, corr = np.empty(n_atoms), np.empty(n_atoms)
     direction, slope, signs = np.empty(n_atoms), np.empty(n_atoms), np.empty(n_atoms)
     active = np.empty(n_atoms, dtype=np.int64)
     state = np.empty(n_atoms, dtype=np.int8)
     chol = np.zeros((max_size + 1, max_size + 1))
     for s in range(n_signals):
-        certified[s] = _path(sd[s], gram, lam[s], max_size, max_steps, x, corr, active,
-                             signs, chol, direction, slope, state)
+        certified[s], levels[s] = _path(sd[s], gram, lam[s], residuals[s], targets[s],
+                                        max_size, max_steps, x, corr, active, signs, chol,
+                                        direction, slope, state)
         codes[s] = x
-    return codes, certified
+    return codes, certified, levels
 
 
-def homotopy_codes(sd, gram, lam, rank):
+def homotopy_codes(sd, gram, lam, rank, *, norms_sq=None, targets=None):
     """Exact l1 codes of many signals by the homotopy path.
 
     Parameters
@@ -233,20 +252,31 @@ def homotopy_codes(sd, gram, lam, rank):
     gram : ndarray of shape (n_atoms, n_atoms)
         ``D D^T``.
     lam : ndarray of shape (n_signals,)
-        Positive l1 weights.
+        Positive l1 weights: where each path stops.
     rank : int
         Largest possible support, ``min(n_atoms, n_features)``.
+    norms_sq, targets : ndarray of shape (n_signals,), default=None
+        The signals' squared norms and bounds on their squared residuals: each path
+        stops earlier, at the largest lambda whose residual meets its bound (the
+        residual shrinks along the path), which solves ``min ||x||_1`` subject to
+        ``||x D - s||^2 <= target`` exactly. None: no bounds.
 
     Returns
     -------
     codes : ndarray of float64 of shape (n_signals, n_atoms)
     certified : ndarray of bool of shape (n_signals,)
         Whether each code passed the KKT check (the others are to be solved otherwise).
+    levels : ndarray of shape (n_signals,)
+        The lambda where each path stopped (``lam``, or larger where a bound was met).
     """
     # The path runs in float64 whatever the data's dtype: its KKT certificate needs it.
     sd = np.ascontiguousarray(sd, dtype=np.float64)
     gram = np.ascontiguousarray(gram, dtype=np.float64)
     lam = np.ascontiguousarray(lam, dtype=np.float64)
+    if targets is None:
+        norms_sq, targets = np.zeros(len(sd)), np.full(len(sd), -1.0)
+    norms_sq = np.ascontiguousarray(norms_sq, dtype=np.float64)
+    targets = np.ascontiguousarray(targets, dtype=np.float64)
     rank = max(1, min(int(rank), gram.shape[0]))
     max_steps = max(_MIN_STEPS, _STEPS_PER_ATOM * rank)
-    return _paths(sd, gram, lam, rank, max_steps)
+    return _paths(sd, gram, lam, norms_sq, targets, rank, max_steps)

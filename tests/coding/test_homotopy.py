@@ -27,9 +27,9 @@ def test_path_stops_at_zero_above_the_largest_correlation_and_flags_cut_paths():
     signals = rng.standard_normal((4, 10))
     sd = signals @ atoms.T
     top = np.abs(sd).max(axis=1)
-    codes, certified = homotopy_codes(sd, atoms @ atoms.T, top * 1.01, 10)
+    codes, certified, _ = homotopy_codes(sd, atoms @ atoms.T, top * 1.01, 10)
     assert np.all(codes == 0) and np.all(certified)
     # A rank of 1 allows a support of one atom only: paths that need more are refused
     # and reported uncertified rather than returned as if optimal.
-    codes, certified = homotopy_codes(sd, atoms @ atoms.T, top * 0.05, 1)
+    codes, certified, _ = homotopy_codes(sd, atoms @ atoms.T, top * 0.05, 1)
     assert not np.any(certified)
