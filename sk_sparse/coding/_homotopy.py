@@ -10,7 +10,9 @@ of the direction with the support's rows of the Gram matrix ``D D^T`` and two tr
 solves with its Cholesky factor, which grows by one row when an atom joins and loses one
 by Givens rotations when an atom leaves. This is what SPAMS's ``lasso`` does in C++;
 here it is one compiled loop per signal, the signals of a chunk one after the other (no
-Python per signal, no padding of batched solves).
+Python per signal, no padding of batched solves). Stopped instead where the residual,
+which shrinks along the path, meets a bound, the same path solves ``min ||x||_1``
+subject to ``||x D - s|| <= epsilon`` (:func:`~sk_sparse.coding.constrained_l1`).
 
 Every code is certified before it is returned: the correlations are recomputed from the
 code, and the KKT conditions (``|s D^T - x D D^T| <= lambda``, with equality and the
