@@ -40,7 +40,7 @@ def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_ite
     decreases and stops, within a step, where the residual (a quadratic in the step)
     meets the bound; the code is certified by the KKT conditions at that ``lambda``. The
     rare signals whose path is not certified get a per-signal bisection on
-    ``log lambda`` instead (each step one batched BPDN call by ADMM).
+    ``log lambda`` instead (each step one batched :func:`bpdn` call).
 
     Parameters
     ----------
@@ -54,9 +54,9 @@ def constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_ite
         Bisection steps on ``lambda`` between ``1e-4`` and ``1`` times ``max |y D^T|`` (at
         the upper end the code is zero), for the signals the path leaves.
     tol : float, default=1e-4
-        ADMM tolerance of each bisection step.
+        ADMM tolerance of the bisection's :func:`bpdn` calls.
     max_iter : int, default=500
-        ADMM iterations of each bisection step.
+        ADMM iterations of the bisection's :func:`bpdn` calls.
     n_jobs : int, default=None
         Passed to :func:`bpdn`.
 
@@ -114,7 +114,8 @@ def _constrained_l1(Y, dictionary, epsilon, *, n_bisections=10, tol=1e-4, max_it
 
 
 def _bisection(Y, dictionary, epsilon, *, n_bisections, tol, max_iter, n_jobs, factors):
-    """Per-signal bisection on ``log lambda`` with ADMM codes (for uncertified paths)."""
+    """Per-signal bisection on ``log lambda``, one BPDN call per step (for the signals
+    whose path was not certified)."""
     if factors is None:
         factors = factorize(dictionary)
     high = np.maximum(np.abs(Y @ dictionary.T).max(axis=1, initial=0.0), 1e-12)

@@ -30,8 +30,8 @@ def test_codes_sit_on_the_bound_and_are_bpdn_codes_there():
 
 
 def test_no_feasible_code_has_a_smaller_l1_norm_than_the_path_s():
-    # A fine bisection on lambda with ADMM codes (the fallback) finds feasible codes of
-    # larger or equal l1 norm; a tight bound needs more atoms than a loose one.
+    # A fine bisection on lambda (the fallback) finds feasible codes of larger or equal l1
+    # norm; a tight bound needs a larger l1 norm than a loose one.
     Y, dictionary = _problem(1)
     codes = constrained_l1(Y, dictionary, 0.1)
     bisected = _bisection(Y, dictionary, 0.1, n_bisections=40, tol=1e-8, max_iter=20_000,
