@@ -639,23 +639,25 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
             by_ring = deep[index] & (ndimage.gaussian_filter(ring.astype(np.float64), scale)
                                      > _RING_REACH)
 
-            def local_errors(check, where):
-                errors = (check - image) ** 2
-                prior = errors[where].mean() if where.any() else 0.0
-                return _local_mean(errors, where, scale, prior=prior,
-                                   strength=_PRIOR_PIXELS)
+            def local_errors(check):
+                """A fill's local errors off the rings, and on the rings (None where no
+                hole has one within reach), from one squared error map."""
+                squared = (check - image) ** 2
 
-            smooth_errors = [local_errors(c, off_ring)
-                             for c in (biharmonic_check, harmonic_check)]
-            if by_ring.any():
-                smooth_errors = [np.where(by_ring, local_errors(c, ring), e) for c, e in
-                                 zip((biharmonic_check, harmonic_check), smooth_errors)]
+                def around(where):
+                    prior = squared[where].mean() if where.any() else 0.0
+                    return _local_mean(squared, where, scale, prior=prior,
+                                       strength=_PRIOR_PIXELS)
+
+                return around(off_ring), (around(ring) if by_ring.any() else None)
+
+            smooth_errors = [off if on is None else np.where(by_ring, on, off)
+                             for off, on in map(local_errors,
+                                                (biharmonic_check, harmonic_check))]
             share = _weights(smooth_errors)[0]  # of the biharmonic fill
             smooth_check = share * biharmonic_check + (1 - share) * harmonic_check
-            omp_errors = [local_errors(c, off_ring) for c in (validation[k], smooth_check)]
-            if by_ring.any():
-                omp_errors = [np.where(by_ring, np.sqrt(e * local_errors(c, ring)), e)
-                              for c, e in zip((validation[k], smooth_check), omp_errors)]
+            omp_errors = [off if on is None else np.where(by_ring, np.sqrt(off * on), off)
+                          for off, on in map(local_errors, (validation[k], smooth_check))]
             omp_share = _weights(omp_errors)[0]
             harmonic, biharmonic = (_smooth_fill(image, seen, system) for system in systems)
             biharmonic = _boundary_range(biharmonic, seen, deep[index])
