@@ -80,11 +80,12 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
     max_iter : int, default=5
         Rounds (or passes) of dictionary learning.
     transform_max_iter : int, default=200
-        ADMM iterations per patch at most.
+        ADMM iterations per patch at most. Patches are coded exactly (the homotopy path,
+        or the active-set method with a group term); ADMM only codes the rare patches
+        whose exact code could not be certified.
     transform_tol : float, default=1e-2
-        ADMM relative tolerance. Features only need to be computed the same way in
-        ``fit`` and when scoring, so a loose tolerance is enough (see the user guide's
-        benchmarks page).
+        ADMM relative tolerance for those patches. Features only need to be computed
+        the same way in ``fit`` and when scoring, so a loose tolerance is enough.
     random_state : int, RandomState instance or None, default=None
         Seeds the S/V split and dictionary learning.
     n_jobs : int, default=None

@@ -1,4 +1,4 @@
-"""Basis pursuit denoising (BPDN), batched over signals: the exact homotopy path and ADMM.
+"""Basis pursuit denoising (BPDN), batched over signals: exact methods, and ADMM.
 
 Solves, for every row ``s`` of ``X`` and dictionary ``D`` (atoms as rows)::
 
@@ -20,14 +20,15 @@ Because nothing couples the signals (own ``rho``, own stopping test, converged s
 dropped from the working set), the code of a signal does not depend on which other
 signals share the batch.
 
-Without the group term, every signal is first solved exactly by the homotopy (LARS-lasso)
-path from ``x = 0`` (:mod:`._homotopy`, compiled with numba), which follows the solution
-as lambda decreases, one atom joining or leaving at each breakpoint, and certifies the
-result by the KKT conditions. No factorisation is computed when every path is certified,
-which is the rule. ADMM solves the group-sparse problem, whose optimality conditions are
-not piecewise linear, and the rare signals whose path was not certified (an atom refused
-as lying in the span of the support and needed later, a support as large as the rank,
-too many breakpoints).
+Every signal with lambda > 0 is first solved exactly, and the result certified by the
+KKT conditions: without the group term by the homotopy (LARS-lasso) path from ``x = 0``
+(:mod:`._homotopy`, compiled with numba), which follows the solution as lambda
+decreases, one atom joining or leaving at each breakpoint; with it, whose optimality
+conditions are not piecewise linear, by an active-set Newton method (:mod:`._sparse_group`).
+No factorisation is computed when every code is certified, which is the rule. ADMM
+solves the rare signals that were not certified (an atom refused as lying in the span
+of the support and needed later, a support as large as the rank, too many steps) and
+those with lambda = 0.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ..utils._linalg import compact
 from ..utils._parallel import run_chunks
 from ..utils._validation import check_signals_and_dictionary
 from ._homotopy import homotopy_codes
+from ._sparse_group import sparse_group_codes
 
 # Working values per signal of a chunk, per atom: the correlations and ADMM's x, z, u.
 _VALUES_PER_ATOM = 1
@@ -84,11 +86,16 @@ def _initial_rho(eig: np.ndarray) -> float:
     return float(np.sqrt(nonzero.min() * top))
 
 
-def _homotopy_chunk(S, lam, dictionary, gram):
-    """Exact codes of one chunk by the homotopy path (``dictionary`` and ``gram`` in
-    float64); returns codes and which of them are certified optimal."""
+def _exact_chunk(S, lam, dictionary, gram, labels, group_weight):
+    """Exact codes of one chunk (``dictionary`` and ``gram`` in float64): the homotopy
+    path for the l1 problem (``labels`` None), the active-set Newton method for the
+    sparse-group one. Returns codes and which of them are certified optimal."""
     sd = S.astype(np.float64, copy=False) @ dictionary.T
-    codes, certified, _ = homotopy_codes(sd, gram, lam, min(dictionary.shape))
+    rank = min(dictionary.shape)
+    if labels is None:
+        codes, certified, _ = homotopy_codes(sd, gram, lam, rank)
+    else:
+        codes, certified = sparse_group_codes(sd, gram, labels, lam, group_weight, rank)
     return codes.astype(S.dtype, copy=False), certified
 
 
@@ -169,10 +176,11 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     Solves ``min_x 1/2 ||x @ dictionary - s||^2 + alpha ||x||_1
     + group_alpha sum_g ||x_g||_2`` for every row ``s`` of ``X``.
 
-    Without the group term, every signal is solved exactly by the homotopy (LARS-lasso)
-    path, whose result is certified by the KKT conditions; ``max_iter`` and ``tol`` then
-    only concern ADMM, which solves the group-sparse problem and the rare signals whose
-    path could not be certified. See the :ref:`user guide <sparse_coding>`.
+    Every signal with ``alpha > 0`` is solved exactly: by the homotopy (LARS-lasso)
+    path without the group term, by an active-set Newton method with it; each code is
+    certified by the KKT conditions. ``max_iter`` and ``tol`` only concern ADMM, which
+    solves the rare signals whose code could not be certified and those with
+    ``alpha = 0``. See the :ref:`user guide <sparse_coding>`.
 
     Parameters
     ----------
@@ -187,7 +195,7 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     groups : array-like of shape (n_atoms,), default=None
         Group label of each atom (e.g. the scale of each atom of a multiscale dictionary).
     max_iter : int, default=500
-        Maximum ADMM iterations per signal (group problem, uncertified paths).
+        Maximum ADMM iterations per signal (uncertified codes, ``alpha = 0``).
     tol : float, default=1e-4
         Relative tolerance on the primal and dual residuals (each signal stops on its own).
     n_jobs : int, default=None
@@ -198,9 +206,9 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     Returns
     -------
     codes : ndarray of shape (n_signals, n_atoms)
-        Exactly sparse (the ``z`` variable of ADMM).
+        Exactly sparse (ADMM's are its ``z`` variable).
     n_iter : ndarray of int of shape (n_signals,)
-        ADMM iterations each signal used: 0 when the homotopy path solved it exactly.
+        ADMM iterations each signal used: 0 when an exact method solved it.
         Only with ``return_n_iter=True``.
 
     References
@@ -210,6 +218,9 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
 
     B. Efron, T. Hastie, I. Johnstone and R. Tibshirani, "Least angle regression", The
     Annals of Statistics 32(2), 2004.
+
+    H. Lee, A. Battle, R. Raina and A. Y. Ng, "Efficient sparse coding algorithms",
+    Advances in Neural Information Processing Systems 19, 2007 (feature-sign search).
 
     S. Boyd, N. Parikh, E. Chu, B. Peleato and J. Eckstein, "Distributed optimization and
     statistical learning via the alternating direction method of multipliers", Foundations
@@ -291,18 +302,21 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
     n_iter = np.zeros(n_signals, dtype=np.intp)
     rest = np.arange(n_signals)
     gram = None
-    # The plain l1 problem with lambda > 0 (at lambda = 0 the code is not unique on an
-    # overcomplete dictionary: ADMM's): the homotopy path solves every signal exactly
-    # before any factorisation (one signal on 784 x 500 costs milliseconds, not an
-    # eigendecomposition). It runs in float64, which its KKT certificate needs.
-    on_path = (np.flatnonzero(alpha > 0) if group_alpha == 0
-               else np.zeros(0, dtype=np.intp))
+    # With lambda > 0 (at lambda = 0 the code is not unique on an overcomplete
+    # dictionary: ADMM's), every signal is solved exactly before any factorisation (one
+    # signal on 784 x 500 costs milliseconds, not an eigendecomposition): the l1 problem
+    # by the homotopy path, the sparse-group one by the active-set Newton method. Both
+    # run in float64, which their KKT certificates need.
+    on_path = np.flatnonzero(alpha > 0)
+    grouped = group_alpha > 0 and group_matrix is not None
+    labels = np.argmax(group_matrix, axis=1) if grouped else None
     if len(on_path):
         exact = dictionary.astype(np.float64, copy=False)
         gram = (exact @ exact.T if factors is None
                 else factors[2].astype(np.float64, copy=False))
         # Per signal, a chunk holds its correlations and code (float64) and the signal.
-        results = run_chunks(_homotopy_chunk, (X[on_path], alpha[on_path]), (exact, gram),
+        results = run_chunks(_exact_chunk, (X[on_path], alpha[on_path]),
+                             (exact, gram, labels, float(group_alpha)),
                              values_per_row=2 * n_atoms + X.shape[1], n_jobs=n_jobs)
         codes[on_path] = np.concatenate([r[0] for r in results])
         certified = np.zeros(n_signals, dtype=bool)

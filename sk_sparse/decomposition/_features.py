@@ -48,9 +48,11 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
     max_iter : int, default=10
         Passes over the data when learning the dictionary.
     transform_max_iter : int, default=500
-        ADMM iterations per row at most.
+        ADMM iterations per row at most. Rows are coded exactly (the homotopy path, or
+        the active-set method with a group term); ADMM only codes the rare rows whose
+        exact code could not be certified (see :func:`~sk_sparse.coding.bpdn`).
     transform_tol : float, default=1e-4
-        Relative tolerance of ADMM's primal and dual residuals.
+        Relative tolerance of ADMM's primal and dual residuals, for those rows.
     random_state : int, RandomState instance or None, default=None
         Seeds dictionary learning.
     n_jobs : int, default=None
