@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..image._patches import PatchExtractor
 from ..utils._compat import Interval, _fit_context
+from ..utils._parallel import run_tasks
 from ..utils._validation import ImageInputMixin, check_image_stack
 from ._base import DensityThresholdMixin
 from ._conv_detector import ConvolutionalAnomalyDetector
@@ -42,6 +43,28 @@ def _as_images(stack):
 def _takes_images(detector):
     """Whether ``fit`` takes images (else rows of patches of ``patch_size``)."""
     return detector.__sklearn_tags__().input_tags.three_d_array
+
+
+def _fit_one(detector, fitting, calibration, train_stride):
+    """Fit one detector on the fitting images; returns it with its scores of the
+    calibration pixels (an even subsample beyond :data:`_MAX_CALIBRATION`)."""
+    if _takes_images(detector):
+        detector.fit(_as_images(fitting))
+    else:
+        extractor = PatchExtractor(patch_size=detector.get_params()["patch_size"],
+                                   stride=train_stride)
+        detector.fit(extractor.fit_transform(_as_images(fitting)))
+    scores = np.asarray(detector.anomaly_map(_as_images(calibration)),
+                        dtype=np.float64).ravel()
+    if len(scores) > _MAX_CALIBRATION:
+        scores = scores[:: -(-len(scores) // _MAX_CALIBRATION)]
+    return detector, scores
+
+
+def _score_one(detector, stack):
+    """One fitted detector's map of a validated stack, as float64 of its shape."""
+    return np.asarray(detector.anomaly_map(_as_images(stack)),
+                      dtype=np.float64).reshape(stack.shape)
 
 
 class _Ranks:
@@ -110,6 +133,9 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
     random_state : int, RandomState instance or None, default=None
         Chooses the calibration images and seeds the detectors that take a
         ``random_state``.
+    n_jobs : int, default=None
+        Detectors fitted and scored at the same time, by joblib (threads preferred;
+        each detector keeps its own ``n_jobs``). The result does not depend on it.
 
     Attributes
     ----------
@@ -156,16 +182,18 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         "train_stride": [Interval(Integral, 1, None, closed="left")],
         "min_region_size": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(self, detectors=None, *, calibration_fraction=0.3, fpr=0.01, train_stride=4,
-                 min_region_size=0, random_state=None):
+                 min_region_size=0, random_state=None, n_jobs=None):
         self.detectors = detectors
         self.calibration_fraction = calibration_fraction
         self.fpr = fpr
         self.train_stride = train_stride
         self.min_region_size = min_region_size
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _checked_detectors(self):
         detectors = _default_detectors() if self.detectors is None else self.detectors
@@ -221,22 +249,17 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         stack, _ = check_image_stack(X)
         rng = check_random_state(self.random_state)
         fitting, calibration = self._split(stack, rng)
-        self.detectors_, self._ranks = [], []
-        combined = None
+        # Seeds are drawn here, in order, so that the result does not depend on n_jobs.
+        tasks = []
         for name, detector in detectors:
             detector = clone(detector)
             if "random_state" in detector.get_params():
                 detector.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
-            if _takes_images(detector):
-                detector.fit(_as_images(fitting))
-            else:
-                extractor = PatchExtractor(patch_size=detector.get_params()["patch_size"],
-                                           stride=self.train_stride)
-                detector.fit(extractor.fit_transform(_as_images(fitting)))
-            scores = np.asarray(detector.anomaly_map(_as_images(calibration)),
-                                dtype=np.float64).ravel()
-            if len(scores) > _MAX_CALIBRATION:
-                scores = scores[:: -(-len(scores) // _MAX_CALIBRATION)]
+            tasks.append((detector, fitting, calibration, self.train_stride))
+        self.detectors_, self._ranks = [], []
+        combined = None
+        for (name, _), (detector, scores) in zip(
+                detectors, run_tasks(_fit_one, tasks, n_jobs=self.n_jobs)):
             ranks = _Ranks(scores)
             combined = ranks(scores) if combined is None else np.maximum(combined,
                                                                          ranks(scores))
@@ -263,9 +286,10 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         check_is_fitted(self)
         stack, single = check_image_stack(images, name="images")
         combined = None
-        for (_, detector), ranks in zip(self.detectors_, self._ranks):
-            scores = ranks(np.asarray(detector.anomaly_map(_as_images(stack)),
-                                      dtype=np.float64).reshape(stack.shape))
+        tasks = [(detector, stack) for _, detector in self.detectors_]
+        for ranks, scores in zip(self._ranks,
+                                 run_tasks(_score_one, tasks, n_jobs=self.n_jobs)):
+            scores = ranks(scores)
             combined = scores if combined is None else np.maximum(combined, scores)
         combined = combined - self.offset_
         return combined[0] if single else combined

@@ -115,3 +115,14 @@ def test_single_image_is_split_by_rows_and_input_is_left_alone():
 def test_bad_detectors_are_refused(detectors, match):
     with pytest.raises(ValueError, match=match):
         CombinedAnomalyDetector(detectors).fit(np.zeros((64, 64)))
+
+
+def test_detectors_run_concurrently_with_the_same_result(fitted, brick):
+    # n_jobs only runs the detectors at the same time: seeds are drawn before, and each
+    # detector computes alone, so the thresholds and maps are the same bits.
+    parallel = CombinedAnomalyDetector(small_detectors(), calibration_fraction=0.34,
+                                       fpr=0.05, random_state=0, n_jobs=2)
+    parallel.fit(brick[:384].reshape(3, 128, 512))
+    assert parallel.offset_ == fitted.offset_
+    test = brick[384:512, :256]
+    np.testing.assert_array_equal(parallel.anomaly_map(test), fitted.anomaly_map(test))
