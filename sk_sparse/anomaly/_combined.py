@@ -26,11 +26,12 @@ _MAX_CALIBRATION = 200_000
 _TAIL_QUANTILE = 0.99
 
 
-def _default_detectors():
+def _default_detectors(n_jobs):
     return [
-        ("sparse", SparseAnomalyDetector(features=("error", "l1", "mean", "std"))),
-        ("convolutional", ConvolutionalAnomalyDetector()),
-        ("neighbours", NeighbourAnomalyDetector()),
+        ("sparse", SparseAnomalyDetector(features=("error", "l1", "mean", "std"),
+                                         n_jobs=n_jobs)),
+        ("convolutional", ConvolutionalAnomalyDetector(n_jobs=n_jobs)),
+        ("neighbours", NeighbourAnomalyDetector(n_jobs=n_jobs)),
     ]
 
 
@@ -134,8 +135,9 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         Chooses the calibration images and seeds the detectors that take a
         ``random_state``.
     n_jobs : int, default=None
-        Detectors fitted and scored at the same time, by joblib (threads preferred;
-        each detector keeps its own ``n_jobs``). The result does not depend on it.
+        Detectors fitted and scored at the same time, by joblib (threads preferred).
+        The default detectors take it as their own ``n_jobs`` too; detectors passed in
+        ``detectors`` keep theirs. The result does not depend on it.
 
     Attributes
     ----------
@@ -196,7 +198,8 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         self.n_jobs = n_jobs
 
     def _checked_detectors(self):
-        detectors = _default_detectors() if self.detectors is None else self.detectors
+        detectors = (_default_detectors(self.n_jobs) if self.detectors is None
+                     else self.detectors)
         if not detectors:
             raise ValueError("detectors must hold at least one (name, detector) pair.")
         names = []
