@@ -2,8 +2,9 @@
 
 * :func:`batch_omp` and :func:`masked_omp`: orthogonal matching pursuit, on all entries
   or on the observed entries of each signal;
-* :func:`bpdn`: basis pursuit denoising (l1 by the exact homotopy path, sparse-group by
-  an exact active-set Newton method), and :func:`bpdn_objective`;
+* :func:`bpdn`: basis pursuit denoising (l1 by the exact homotopy path, or coordinate
+  descent on incoherent dictionaries; sparse-group by an exact active-set Newton
+  method), and :func:`bpdn_objective`;
 * :func:`constrained_l1`: the sparsest code within a residual bound;
 * :func:`cbpdn` and :func:`cbpdn_objective`: convolutional BPDN of whole signals and
   images (DFT-domain ADMM), optionally with local group sparsity.

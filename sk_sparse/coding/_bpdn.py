@@ -23,7 +23,9 @@ signals share the batch.
 Every signal with lambda > 0 is first solved exactly, and the result certified by the
 KKT conditions: without the group term by the homotopy (LARS-lasso) path from ``x = 0``
 (:mod:`._homotopy`, compiled with numba), which follows the solution as lambda
-decreases, one atom joining or leaving at each breakpoint; with it, whose optimality
+decreases, one atom joining or leaving at each breakpoint (on incoherent dictionaries,
+coordinate descent first, :mod:`._coordinate`, the path finishing what it does not
+certify); with it, whose optimality
 conditions are not piecewise linear, by an active-set Newton method (:mod:`._sparse_group`).
 No factorisation is computed when every code is certified, which is the rule. ADMM
 solves the rare signals that were not certified (an atom refused as lying in the span
@@ -41,6 +43,7 @@ from ..utils._compat import Interval, validate_params
 from ..utils._linalg import compact
 from ..utils._parallel import run_chunks
 from ..utils._validation import check_signals_and_dictionary
+from ._coordinate import descent_codes, incoherent
 from ._homotopy import homotopy_codes
 from ._sparse_group import sparse_group_codes
 
@@ -86,16 +89,23 @@ def _initial_rho(eig: np.ndarray) -> float:
     return float(np.sqrt(nonzero.min() * top))
 
 
-def _exact_chunk(S, lam, dictionary, gram, labels, group_weight):
-    """Exact codes of one chunk (``dictionary`` and ``gram`` in float64): the homotopy
-    path for the l1 problem (``labels`` None), the active-set Newton method for the
-    sparse-group one. Returns codes and which of them are certified optimal."""
+def _exact_chunk(S, lam, dictionary, gram, labels, group_weight, descend):
+    """Exact codes of one chunk (``dictionary`` and ``gram`` in float64): for the l1
+    problem (``labels`` None) coordinate descent first on an incoherent dictionary
+    (``descend``), then the homotopy path for the signals it did not certify; the
+    active-set Newton method for the sparse-group problem. Returns codes and which of
+    them are certified optimal."""
     sd = S.astype(np.float64, copy=False) @ dictionary.T
     rank = min(dictionary.shape)
-    if labels is None:
-        codes, certified, _ = homotopy_codes(sd, gram, lam, rank)
-    else:
+    if labels is not None:
         codes, certified = sparse_group_codes(sd, gram, labels, lam, group_weight, rank)
+    elif descend:
+        codes, certified = descent_codes(sd, gram, lam)
+        rest = np.flatnonzero(~certified)
+        if len(rest):
+            codes[rest], certified[rest], _ = homotopy_codes(sd[rest], gram, lam[rest], rank)
+    else:
+        codes, certified, _ = homotopy_codes(sd, gram, lam, rank)
     return codes.astype(S.dtype, copy=False), certified
 
 
@@ -177,7 +187,8 @@ def bpdn(X, dictionary, *, alpha, group_alpha=0.0, groups=None, max_iter=500, to
     + group_alpha sum_g ||x_g||_2`` for every row ``s`` of ``X``.
 
     Every signal with ``alpha > 0`` is solved exactly: by the homotopy (LARS-lasso)
-    path without the group term, by an active-set Newton method with it; each code is
+    path without the group term (preceded by coordinate descent on dictionaries of
+    mutual coherence at most 0.3), by an active-set Newton method with it; each code is
     certified by the KKT conditions. ``max_iter`` and ``tol`` only concern ADMM, which
     solves the rare signals whose code could not be certified and those with
     ``alpha = 0``. See the :ref:`user guide <sparse_coding>`.
@@ -315,8 +326,10 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
         gram = (exact @ exact.T if factors is None
                 else factors[2].astype(np.float64, copy=False))
         # Per signal, a chunk holds its correlations and code (float64) and the signal.
+        # Coordinate descent converges in a few sweeps only when atoms are far apart.
+        descend = labels is None and incoherent(gram)
         results = run_chunks(_exact_chunk, (X[on_path], alpha[on_path]),
-                             (exact, gram, labels, float(group_alpha)),
+                             (exact, gram, labels, float(group_alpha), descend),
                              values_per_row=2 * n_atoms + X.shape[1], n_jobs=n_jobs)
         codes[on_path] = np.concatenate([r[0] for r in results])
         certified = np.zeros(n_signals, dtype=bool)

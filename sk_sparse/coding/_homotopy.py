@@ -104,15 +104,21 @@ def _remove(chol, k, which):
 
 
 @njit(nogil=True, cache=True)
-def _certified(c, gram, lam, top, x, active, k, state):
+def _certified(c, gram, lam, top, x, active, k, state, work):
     """Whether ``x`` (support ``active[:k]``) satisfies the KKT conditions, from
-    correlations recomputed from the code rather than updated along the path (``top``
-    is the largest correlation of the signal)."""
+    correlations recomputed from the code (in ``work``, support row by support row:
+    contiguous reads of the Gram matrix) rather than updated along the path (``top`` is
+    the largest correlation of the signal)."""
     slack = _KKT_RTOL * lam + _KKT_SCALE_RTOL * top
-    for j in range(c.shape[0]):
-        correlation = c[j]
-        for i in range(k):
-            correlation -= gram[active[i], j] * x[active[i]]
+    n_atoms = c.shape[0]
+    for j in range(n_atoms):
+        work[j] = c[j]
+    for i in range(k):
+        row, value = active[i], x[active[i]]
+        for j in range(n_atoms):
+            work[j] -= gram[row, j] * value
+    for j in range(n_atoms):
+        correlation = work[j]
         if state[j] == _ON and x[j] != 0.0:
             if abs(correlation - np.sign(x[j]) * lam) > slack:
                 return False
@@ -206,7 +212,7 @@ def _path(c, gram, lam, residual, target, max_size, max_steps, x, corr, active, 
             corr[j] -= step * slope[j]
         level -= step
         if event == _REACHED:
-            return _certified(c, gram, level, top, x, active, k, state), level
+            return _certified(c, gram, level, top, x, active, k, state, slope), level
         if event == _JOINS:
             joining = which
         else:
