@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._homotopy import _OFF, _ON, _certified
+from ._homotopy import _OFF, _ON, _certified, as_float64
 
 # Mutual coherence of the (normalised) atoms up to which bpdn tries coordinate descent
 # first: 0.16 for 500 Gaussian atoms in 784 dimensions (a dozen sweeps), 0.54 for 256
@@ -94,25 +94,10 @@ def _descents(sd, gram, lam):
 def descent_codes(sd, gram, lam):
     """Exact l1 codes of many signals by coordinate descent, each certified.
 
-    Parameters
-    ----------
-    sd : ndarray of shape (n_signals, n_atoms)
-        Correlations ``S D^T``.
-    gram : ndarray of shape (n_atoms, n_atoms)
-        ``D D^T``.
-    lam : ndarray of shape (n_signals,)
-        Positive l1 weights.
-
-    Returns
-    -------
-    codes : ndarray of float64 of shape (n_signals, n_atoms)
-    certified : ndarray of bool of shape (n_signals,)
-        Whether each code passed the KKT check (the others are to be solved otherwise).
+    Takes and returns what :func:`._homotopy.homotopy_codes` does, without the rank and
+    the residual bounds (and without the levels).
     """
-    sd = np.ascontiguousarray(sd, dtype=np.float64)
-    gram = np.ascontiguousarray(gram, dtype=np.float64)
-    lam = np.ascontiguousarray(lam, dtype=np.float64)
-    return _descents(sd, gram, lam)
+    return _descents(*as_float64(sd, gram, lam))
 
 
 @njit(nogil=True, cache=True)

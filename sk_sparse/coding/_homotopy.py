@@ -104,20 +104,26 @@ def _remove(chol, k, which):
 
 
 @njit(nogil=True, cache=True)
-def _certified(c, gram, lam, top, x, active, k, state, work):
-    """Whether ``x`` (support ``active[:k]``) satisfies the KKT conditions, from
-    correlations recomputed from the code (in ``work``, support row by support row:
-    contiguous reads of the Gram matrix) rather than updated along the path (``top`` is
-    the largest correlation of the signal)."""
-    slack = _KKT_RTOL * lam + _KKT_SCALE_RTOL * top
-    n_atoms = c.shape[0]
-    for j in range(n_atoms):
-        work[j] = c[j]
+def correlations(c, gram, x, active, k, out):
+    """``out = c - x D D^T`` for the code ``x`` with support ``active[:k]`` (``c = s
+    D^T``), recomputed from the code support row by support row: contiguous reads of the
+    Gram matrix. The certificates of every exact solver use it."""
+    for j in range(c.shape[0]):
+        out[j] = c[j]
     for i in range(k):
         row, value = active[i], x[active[i]]
-        for j in range(n_atoms):
-            work[j] -= gram[row, j] * value
-    for j in range(n_atoms):
+        for j in range(c.shape[0]):
+            out[j] -= gram[row, j] * value
+
+
+@njit(nogil=True, cache=True)
+def _certified(c, gram, lam, top, x, active, k, state, work):
+    """Whether ``x`` (support ``active[:k]``) satisfies the KKT conditions, from
+    correlations recomputed from the code (in ``work``) rather than updated along the
+    path (``top`` is the largest correlation of the signal)."""
+    slack = _KKT_RTOL * lam + _KKT_SCALE_RTOL * top
+    correlations(c, gram, x, active, k, work)
+    for j in range(c.shape[0]):
         correlation = work[j]
         if state[j] == _ON and x[j] != 0.0:
             if abs(correlation - np.sign(x[j]) * lam) > slack:
@@ -250,6 +256,12 @@ def _paths(sd, gram, lam, residuals, targets, max_size, max_steps):
     return codes, certified, levels
 
 
+def as_float64(*arrays):
+    """The arrays as contiguous float64, which the compiled solvers and their KKT
+    certificates take whatever the data's dtype."""
+    return tuple(np.ascontiguousarray(a, dtype=np.float64) for a in arrays)
+
+
 def homotopy_codes(sd, gram, lam, rank, *, norms_sq=None, targets=None):
     """Exact l1 codes of many signals by the homotopy path.
 
@@ -278,9 +290,7 @@ def homotopy_codes(sd, gram, lam, rank, *, norms_sq=None, targets=None):
         The lambda where each path stopped (``lam``, or larger where a bound was met).
     """
     # The path runs in float64 whatever the data's dtype: its KKT certificate needs it.
-    sd = np.ascontiguousarray(sd, dtype=np.float64)
-    gram = np.ascontiguousarray(gram, dtype=np.float64)
-    lam = np.ascontiguousarray(lam, dtype=np.float64)
+    sd, gram, lam = as_float64(sd, gram, lam)
     if targets is None:
         norms_sq, targets = np.zeros(len(sd)), np.full(len(sd), -1.0)
     norms_sq = np.ascontiguousarray(norms_sq, dtype=np.float64)

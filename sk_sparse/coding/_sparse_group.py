@@ -40,7 +40,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._homotopy import _KKT_RTOL, _KKT_SCALE_RTOL, _remove, _solve_gram
+from ._homotopy import (
+    _KKT_RTOL,
+    _KKT_SCALE_RTOL,
+    _remove,
+    _solve_gram,
+    as_float64,
+    correlations,
+)
 
 # Newton stops when its gradient is this fraction of the certificate's slack, or, while
 # atoms are still entering, of the worst violation of the KKT conditions that let them in.
@@ -365,12 +372,7 @@ def _solve(c0, gram, labels, starts, members, lam, mu, max_size, max_changes, x,
     k = 0
     precise = False
     while True:
-        for j in range(n_atoms):
-            corr[j] = c0[j]
-        for i in range(k):
-            a, value = active[i], x[active[i]]
-            for j in range(n_atoms):
-                corr[j] -= gram[a, j] * value
+        correlations(c0, gram, x, active, k, corr)
         _group_norms(x, active, k, labels, norms)
         stationary = True
         for i in range(k):
@@ -517,30 +519,11 @@ def _codes(sd, gram, labels, starts, members, lam, mu, max_size, max_changes):
 def sparse_group_codes(sd, gram, labels, lam, mu, rank):
     """Exact sparse-group codes of many signals.
 
-    Parameters
-    ----------
-    sd : ndarray of shape (n_signals, n_atoms)
-        Correlations ``S D^T``.
-    gram : ndarray of shape (n_atoms, n_atoms)
-        ``D D^T``.
-    labels : ndarray of int of shape (n_atoms,)
-        Group index of each atom, ``0 .. n_groups - 1``.
-    lam : ndarray of shape (n_signals,)
-        Positive l1 weights, one per signal.
-    mu : float
-        Positive weight of the group term.
-    rank : int
-        Largest possible support, ``min(n_atoms, n_features)``.
-
-    Returns
-    -------
-    codes : ndarray of float64 of shape (n_signals, n_atoms)
-    certified : ndarray of bool of shape (n_signals,)
-        Whether each code passed the KKT check (the others are to be solved otherwise).
+    Takes what :func:`._homotopy.homotopy_codes` does (without the residual bounds),
+    plus ``labels``, the group index ``0 .. n_groups - 1`` of each atom, and ``mu``, the
+    positive weight of the group term; returns the codes and whether each is certified.
     """
-    sd = np.ascontiguousarray(sd, dtype=np.float64)
-    gram = np.ascontiguousarray(gram, dtype=np.float64)
-    lam = np.ascontiguousarray(lam, dtype=np.float64)
+    sd, gram, lam = as_float64(sd, gram, lam)
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     n_groups = int(labels.max()) + 1 if labels.size else 0
     members = np.argsort(labels, kind="stable").astype(np.int64)
