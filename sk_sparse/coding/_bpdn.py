@@ -21,12 +21,15 @@ dropped from the working set), the code of a signal does not depend on which oth
 signals share the batch.
 
 Every signal with lambda > 0 is first solved exactly, and the result certified by the
-KKT conditions: without the group term by the homotopy (LARS-lasso) path from ``x = 0``
-(:mod:`._homotopy`, compiled with numba), which follows the solution as lambda
-decreases, one atom joining or leaving at each breakpoint (on incoherent dictionaries,
-coordinate descent first, :mod:`._coordinate`, the path finishing what it does not
-certify); with it, whose optimality
-conditions are not piecewise linear, by an active-set Newton method (:mod:`._sparse_group`).
+KKT conditions (all compiled with numba):
+
+* without the group term, by the homotopy (LARS-lasso) path from ``x = 0``
+  (:mod:`._homotopy`), which follows the solution as lambda decreases, one atom joining
+  or leaving at each breakpoint; on incoherent dictionaries coordinate descent runs
+  first (:mod:`._coordinate`) and the path finishes what it does not certify;
+* with it, whose optimality conditions are not piecewise linear, by an active-set
+  Newton method (:mod:`._sparse_group`).
+
 No factorisation is computed when every code is certified, which is the rule. ADMM
 solves the rare signals that were not certified (an atom refused as lying in the span
 of the support and needed later, a support as large as the rank, too many steps) and
@@ -316,8 +319,9 @@ def _bpdn(X, dictionary, alpha, *, group_alpha=0.0, group_matrix=None, max_iter=
     # With lambda > 0 (at lambda = 0 the code is not unique on an overcomplete
     # dictionary: ADMM's), every signal is solved exactly before any factorisation (one
     # signal on 784 x 500 costs milliseconds, not an eigendecomposition): the l1 problem
-    # by the homotopy path, the sparse-group one by the active-set Newton method. Both
-    # run in float64, which their KKT certificates need.
+    # by the homotopy path (coordinate descent first on incoherent dictionaries), the
+    # sparse-group one by the active-set Newton method. All run in float64, which their
+    # KKT certificates need.
     on_path = np.flatnonzero(alpha > 0)
     grouped = group_alpha > 0 and group_matrix is not None
     labels = np.argmax(group_matrix, axis=1) if grouped else None
