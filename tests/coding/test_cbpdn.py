@@ -7,7 +7,13 @@ from scipy.optimize import minimize
 from sklearn.linear_model import Lasso
 
 from sk_sparse.coding import cbpdn, cbpdn_objective
-from sk_sparse.coding._cbpdn import _block_edges, _prox, filter_spectra, synthesize
+from sk_sparse.coding._cbpdn import (
+    _block_edges,
+    _block_index,
+    _relaxed_prox,
+    filter_spectra,
+    synthesize,
+)
 from sk_sparse.datasets import load_image
 
 
@@ -48,12 +54,20 @@ def test_the_convolution_convention_is_centred_correlation_free():
     assert np.abs(image).sum() == pytest.approx(filters.sum())
 
 
-def test_group_prox_is_the_exact_minimiser():
+def test_group_prox_is_the_exact_minimiser_and_the_update_returns_its_norms():
+    # The fused update with relaxation 1, u = 0 and z_old = 0 applies the prox to x;
+    # its blocks are the 2 x 2 quarters of each 4 x 4 map (starts [0, 2] per axis).
     rng = np.random.default_rng(1)
     v = rng.normal(size=(1, 2, 4, 4))
     lam, mu = 0.3, 0.8
-    edges = [_block_edges(4, 0, 2), _block_edges(4, 0, 2)]
-    z = _prox(v, lam, mu, edges)
+    u, z = np.zeros_like(v), np.empty_like(v)
+    sums = np.empty((1, 5))
+    _relaxed_prox(v, np.zeros_like(v), u, np.array([lam]), np.array([mu]), 1.0,
+                  _block_index(_block_edges(4, 0, 2), 4), np.array([0, 2, 4]), True, z,
+                  sums, np.empty((2, 2)))
+    np.testing.assert_allclose(u, v - z, atol=1e-15)
+    np.testing.assert_allclose(sums[0], [np.sum((v - z) ** 2), np.sum(z**2), np.sum(v**2),
+                                         np.sum(z**2), np.sum((v - z) ** 2)])
 
     def objective(flat):
         x = flat.reshape(v.shape)
