@@ -7,7 +7,8 @@ on 500 Gaussian atoms in 784 dimensions, a dozen sweeps reach the optimum to rou
 where the homotopy path pays one product with the Gram matrix per breakpoint. Each
 coordinate is minimised exactly (soft thresholding of its correlation); when it moves,
 every correlation is updated with one row of the Gram matrix ``D D^T``. The sweeps stop
-when no coefficient moved by more than rounding, or after :data:`_MAX_SWEEPS`.
+when no coefficient moved by more than :data:`_MOVE_RTOL` of the largest correlation, or
+after :data:`_MAX_SWEEPS`.
 
 The result is then certified exactly as the homotopy path's: correlations recomputed
 from the code, KKT conditions checked (:func:`._homotopy._certified`). A signal that is
