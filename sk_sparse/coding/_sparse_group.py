@@ -12,10 +12,11 @@ from ``x_g = 0``), and Newton's method solves it to rounding in a few steps. Per
    ``c_j = lambda sign(x_j) + mu x_j / ||x_g||`` on the support. When they hold, the code
    is certified optimal;
 2. otherwise the atoms violating them most enter, up to half as many as the support
-   holds (it doubles in a few rounds instead of growing by one), moved off zero along
-   their excesses ``sign(c_j) (|c_j| - lambda)`` by the exact minimiser of a quadratic
-   upper bound of the objective (a group with no support enters only through atoms
-   whose excesses together beat ``mu``). The objective strictly decreases;
+   holds and at least two (it doubles in a few rounds instead of growing by one),
+   moved off zero along their excesses ``sign(c_j) (|c_j| - lambda)`` by the exact
+   minimiser of a quadratic upper bound of the objective (a group with no support
+   enters only through atoms whose excesses together beat ``mu``). The objective
+   strictly decreases;
 3. damped Newton steps (Armijo) minimise the objective over the support's orthant, to a
    tolerance that is loose while atoms are still entering and tight at the end. The
    Hessian is factored again only when the gradient stops shrinking fast (a chord
@@ -419,14 +420,14 @@ def _solve(c0, gram, labels, starts, members, lam, mu, max_size, max_changes, x,
                 on[active[i]] = True
             continue
         precise = False
-        # Up to half as many atoms as the support holds enter at once (the support
-        # doubles in a few rounds of Newton rather than growing by one): the largest
-        # excesses ``|c_j| - lambda`` among the atoms of supported groups and of violating
-        # new groups. They move along d_j = sign(c_j) (|c_j| - lambda), where the
-        # objective is below f(0) - t (||d||^2 - mu sum_new ||d_g||) + t^2 / 2 (d^T G d
-        # + sum_old mu ||d_g||^2 / ||x_g||) (the group norm's curvature is at most
-        # mu / ||x_g||; a new group's norm is linear in t); the bound's minimiser is
-        # taken. If the new groups' atoms do not beat mu (the linear term is not
+        # Up to half as many atoms as the support holds (at least two) enter at once
+        # (the support doubles in a few rounds of Newton rather than growing by one):
+        # the largest excesses ``|c_j| - lambda`` among the atoms of supported groups
+        # and of violating new groups. They move along d_j = sign(c_j) (|c_j| - lambda),
+        # where the objective is below f(0) - t (||d||^2 - mu sum_new ||d_g||) + t^2 / 2
+        # (d^T G d + sum_old mu ||d_g||^2 / ||x_g||) (the group norm's curvature is at
+        # most mu / ||x_g||; a new group's norm is linear in t); the bound's minimiser
+        # is taken. If the new groups' atoms do not beat mu (the linear term is not
         # negative), the worst violation alone enters: one atom, or a group with all its
         # atoms above lambda, for which it is.
         first = k
