@@ -55,8 +55,7 @@ def _fit_one(detector, fitting, calibration, train_stride):
         extractor = PatchExtractor(patch_size=detector.get_params()["patch_size"],
                                    stride=train_stride)
         detector.fit(extractor.fit_transform(_as_images(fitting)))
-    scores = np.asarray(detector.anomaly_map(_as_images(calibration)),
-                        dtype=np.float64).ravel()
+    scores = _score_one(detector, calibration).ravel()
     if len(scores) > _MAX_CALIBRATION:
         scores = scores[:: -(-len(scores) // _MAX_CALIBRATION)]
     return detector, scores
