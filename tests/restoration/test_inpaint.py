@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from scipy import ndimage
 from skimage.restoration import inpaint_biharmonic
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
@@ -371,3 +372,59 @@ def test_blend_follows_biharmonic_on_scratches_over_a_smooth_image():
     ours = psnr(cell, OMPInpainter().fit().transform(damaged, mask=missing))
     biharmonic = psnr(cell, inpaint_biharmonic(damaged, missing))
     assert ours > biharmonic - 0.2
+
+
+def test_a_twin_is_filled_alone_exactly_as_with_the_real_holes():
+    # Pixels more than two pixels from every other missing one lie beyond the reach of
+    # both stencils: their fill does not depend on the other holes, which is why the
+    # twins are solved for alone (and by a direct solver, checked against CG here).
+    from sk_sparse.restoration._inpaint import _smooth_fill, _smooth_systems
+
+    image = np.random.default_rng(1).random((96, 96))
+    real = np.zeros(image.shape, dtype=bool)
+    real[10:40, 12:42] = True
+    twin = np.zeros_like(real)
+    twin[44:74, 46:76] = True  # 4 px from the real hole
+    for system in _smooth_systems(image.shape):
+        joint = _smooth_fill(np.where(real, 0.0, image), ~(real | twin), system)
+        alone = _smooth_fill(np.where(real, 5.0, image), ~twin, system, direct=True)
+        np.testing.assert_allclose(alone[twin], joint[twin], atol=1e-6)
+        np.testing.assert_array_equal(alone[~twin], np.where(real, 5.0, image)[~twin])
+
+
+def test_twins_judge_the_smooth_fills_inside_deep_holes(monkeypatch):
+    from sk_sparse.restoration import _inpaint
+    from sk_sparse.restoration._inpaint import _deep_holes, _smooth_systems, _twin_errors
+
+    rows, cols = np.mgrid[:128, :256] / 128.0
+    # Left: a quadratic surface, which the biharmonic fill reproduces exactly (its
+    # Laplacian is constant), rising monotonically so that the range rule does not touch
+    # it. Right: white noise, where the biharmonic fill overshoots and the harmonic one
+    # does not. Each half has a 24 px hole; its twins lie 26 px away diagonally.
+    image = 0.1 + 0.4 * ((rows + 0.2) ** 2 + (cols + 0.3) ** 2)
+    image[:, 128:] = np.random.default_rng(0).random((128, 128))
+    missing = np.zeros(image.shape, dtype=bool)
+    missing[44:68, 40:64] = missing[44:68, 180:204] = True
+    holes = _deep_holes(~missing, 8)[0]
+    bowl, noise = holes.copy(), holes.copy()
+    bowl[:, 128:] = noise[:, :128] = False
+    systems = _smooth_systems(image.shape)
+    for half in (bowl, noise):  # each hole alone, with the default shrinkage
+        seen = ~(missing & ndimage.binary_dilation(half, iterations=8))
+        biharmonic, harmonic = _twin_errors(image, seen, half, systems, 8)
+        if half is bowl:
+            assert biharmonic[half].max() < 1e-12 < harmonic[half].min()
+        else:
+            assert (harmonic[half] < 0.8 * biharmonic[half]).all()
+    # Both holes, without shrinkage towards the image's mean and averaged over 2 px only:
+    # each hole's errors are its own twins', moved back onto it (not left where the
+    # twins are, 37 px away).
+    monkeypatch.setattr(_inpaint, "_PRIOR_PIXELS", 0.0)
+    monkeypatch.setattr(_inpaint, "_ERROR_SCALE", 0.25)
+    biharmonic, harmonic = _twin_errors(image, ~missing, holes, systems, 8)
+    assert biharmonic[bowl].max() < 1e-12 < harmonic[bowl].min()
+    assert harmonic[noise].mean() < 0.8 * biharmonic[noise].mean()
+    # Without deep holes (a thin scratch) there is nothing to copy.
+    scratch = np.zeros_like(missing)
+    scratch[60, :] = True
+    assert _twin_errors(image, ~scratch, _deep_holes(~scratch, 8)[0], systems, 8) is None
