@@ -384,7 +384,7 @@ def test_a_twin_is_filled_alone_exactly_as_with_the_real_holes():
     real = np.zeros(image.shape, dtype=bool)
     real[10:40, 12:42] = True
     twin = np.zeros_like(real)
-    twin[44:74, 46:76] = True  # 4 px from the real hole
+    twin[43:73, 12:42] = True  # 4 px below the real hole: the nearest a twin may be
     for system in _smooth_systems(image.shape):
         joint = _smooth_fill(np.where(real, 0.0, image), ~(real | twin), system)
         alone = _smooth_fill(np.where(real, 5.0, image), ~twin, system, direct=True)
