@@ -428,3 +428,27 @@ def test_twins_judge_the_smooth_fills_inside_deep_holes(monkeypatch):
     scratch = np.zeros_like(missing)
     scratch[60, :] = True
     assert _twin_errors(image, ~scratch, _deep_holes(~scratch, 8)[0], systems, 8) is None
+
+
+def test_smooth_fills_are_judged_clipped_as_the_result_is():
+    from skimage.draw import line
+
+    from sk_sparse.restoration._inpaint import _smooth_fill, _smooth_fills, _smooth_systems
+
+    # A step from 0 to 1 (the clip range) crossed by a 3 px scratch: across the edge the
+    # biharmonic fill overshoots below 0 and above 1; the harmonic fill cannot.
+    image = np.zeros((64, 64))
+    image[:, 30:] = 1.0
+    missing = np.zeros(image.shape, dtype=bool)
+    missing[line(0, 5, 63, 60)] = True
+    missing = ndimage.binary_dilation(missing)
+    damaged, seen = np.where(missing, 0.0, image), ~missing
+    systems = _smooth_systems(image.shape)
+    raw = _smooth_fill(damaged, seen, systems[1])
+    assert raw.min() < -0.05 and raw.max() > 1.05
+    no_holes = np.zeros_like(missing)  # a scratch has no deep part: no range rule
+    harmonic, biharmonic = _smooth_fills(damaged, seen, no_holes, systems, clip=(0.0, 1.0))
+    np.testing.assert_allclose(biharmonic, np.clip(raw, 0.0, 1.0))
+    np.testing.assert_allclose(harmonic, _smooth_fill(damaged, seen, systems[0]))
+    assert np.mean((biharmonic - image) ** 2) < np.mean((raw - image) ** 2)
+    np.testing.assert_allclose(_smooth_fills(damaged, seen, no_holes, systems)[1], raw)
