@@ -430,7 +430,7 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
        and that smooth fill, by the errors on the held-out pixels off the rings, and
        inside holes by the geometric mean of those and the rings'. Deep inside holes
        the biharmonic fill is kept within the range of the observed pixels around the
-       hole.
+       hole, and the fills are judged clipped to ``clip``, as they are used.
 
     This costs a second OMP pass and four sparse solves, plus eight small ones for the
     twins when there are holes (``blend="none"`` skips it).
