@@ -167,6 +167,22 @@ def _smooth_fills(image, observed, holes, systems, clip=None, direct=False):
     return harmonic, biharmonic
 
 
+def _shifted(length, step):
+    """Slices ``(to, from)`` of an axis of ``length`` that move values by ``step``."""
+    return (slice(max(step, 0), length + min(step, 0)),
+            slice(max(-step, 0), length + min(-step, 0)))
+
+
+def _thickness(mask):
+    """The thickness of most regions of ``mask``: the 90th percentile of the shorter
+    sides of their bounding boxes; None without regions."""
+    boxes = ndimage.find_objects(ndimage.label(mask)[0])
+    if not boxes:
+        return None
+    return np.percentile([min(b[0].stop - b[0].start, b[1].stop - b[1].start)
+                          for b in boxes], 90)
+
+
 def _shaped_held_out(observed, p, seed):
     """Observed pixels to hold out, shaped like the missing ones (strokes where strokes
     are missing, blocks where blocks are), so that the errors measured on them are those
@@ -185,12 +201,12 @@ def _shaped_held_out(observed, p, seed):
     random = own_stream(seed, _HELD_OUT_STREAM)
     height, width = observed.shape
     missing = ~observed
-    boxes = ndimage.find_objects(ndimage.label(missing)[0])
-    thickness = [min(b[0].stop - b[0].start, b[1].stop - b[1].start) for b in boxes]
-    shift = int(np.clip(np.percentile(thickness, 90) + 2, p, 4 * p)) if thickness else p
-    dy, dx = min(shift, height - 1), min(shift, width - 1)
+    thickness = _thickness(missing)
+    shift = p if thickness is None else int(np.clip(thickness + 2, p, 4 * p))
+    (rows_to, rows_from), (cols_to, cols_from) = (_shifted(height, min(shift, height - 1)),
+                                                  _shifted(width, min(shift, width - 1)))
     shifted = np.zeros_like(missing)
-    shifted[dy:, dx:] = missing[:height - dy, :width - dx]
+    shifted[rows_to, cols_to] = missing[rows_from, cols_from]
     # Apart from the missing pixels, or a shifted stroke crossing a real one would make
     # a larger hole than any real one (on brick's scratches and text the validation
     # then rated the harmonic fill above the biharmonic one, 1.5 times worse there).
@@ -240,12 +256,6 @@ def _hole_rings(observed, p):
     return rings, deeps
 
 
-def _shifted(length, step):
-    """Slices ``(to, from)`` of an axis of ``length`` that move values by ``step``."""
-    return (slice(max(step, 0), length + min(step, 0)),
-            slice(max(-step, 0), length + min(-step, 0)))
-
-
 def _twin_errors(image, seen, holes, systems, p, clip=None):
     """Local squared errors of the (range-kept) biharmonic and the harmonic fill deep
     inside ``holes`` (the holes with a deep part, see :func:`_deep_holes`), measured on
@@ -266,13 +276,10 @@ def _twin_errors(image, seen, holes, systems, p, clip=None):
     conjugate gradients converge on slowly).
     """
     height, width = image.shape
-    boxes = ndimage.find_objects(ndimage.label(holes)[0])
-    if not boxes:
+    thickness = _thickness(holes)
+    if thickness is None or int(thickness) + 2 >= min(height, width):
         return None
-    shift = int(np.percentile([min(b[0].stop - b[0].start, b[1].stop - b[1].start)
-                               for b in boxes], 90)) + 2
-    if shift >= min(height, width):
-        return None
+    shift = int(thickness) + 2
     far = ndimage.distance_transform_edt(seen) > _APART
     sums = np.zeros((2, height, width))
     counts = np.zeros((height, width))
