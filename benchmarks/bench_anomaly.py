@@ -227,7 +227,9 @@ def evaluate(name, instances=False):
             result += [np.mean(normal_map >= threshold), np.mean(positives >= threshold)]
             if q == 0.01:
                 found = np.mean([np.mean(s[m] >= threshold) >= 0.2 for s, m in zip(maps, masks)])
-        own_each = ([float(np.mean(detector.predict_mask(normal))) for normal in normals]
+        # The detector's own threshold: predict_mask is ``anomaly_map > 0`` at the
+        # default min_region_size=0, so it is read off the maps already computed.
+        own_each = ([float(np.mean(plane > 0)) for plane in normal_map]
                     if isinstance(detector, (SparseAnomalyDetector,
                                              ConvolutionalAnomalyDetector,
                                              CombinedAnomalyDetector))
