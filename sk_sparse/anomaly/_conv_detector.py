@@ -24,13 +24,18 @@ _AUTO_ALPHA = 0.1
 
 
 def _box_sums(values, rows, cols, window):
-    """Sums of ``values (..., H, W)`` over the windows with top-left corners on the grid."""
+    """Sums of ``values (..., H, W)`` over the windows with top-left corners on the grid.
+
+    Summed over the window's rows first, at the grid's rows only, then over its columns:
+    the second cumulative sum runs on ``stride`` times fewer rows than an integral image.
+    """
     h, w = window
-    integral = np.zeros((*values.shape[:-2], values.shape[-2] + 1, values.shape[-1] + 1))
-    integral[..., 1:, 1:] = np.cumsum(np.cumsum(values, axis=-2), axis=-1)
-    r, c = rows[:, np.newaxis], cols[np.newaxis, :]
-    return (integral[..., r + h, c + w] - integral[..., r, c + w]
-            - integral[..., r + h, c] + integral[..., r, c])
+    sums = np.cumsum(values, axis=-2, dtype=np.float64)
+    sums = np.concatenate([np.zeros_like(sums[..., :1, :]), sums], axis=-2)
+    sums = sums[..., rows + h, :] - sums[..., rows, :]
+    sums = np.cumsum(sums, axis=-1)
+    sums = np.concatenate([np.zeros_like(sums[..., :1]), sums], axis=-1)
+    return sums[..., cols + w] - sums[..., cols]
 
 
 class ConvolutionalAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstimator):

@@ -67,6 +67,10 @@ _ABS_TOL = 1e-5
 # small images share a task within the shared work budget.
 _MAPS_PER_FILTER = 8
 
+# Rows per band of the z- and u-update without the group term (with it, the blocks'
+# rows): a band of a 540-wide map and its five arrays stays in a core's cache.
+_BAND_ROWS = 8
+
 BOUNDARIES = ("reflect", "periodic")
 
 
@@ -121,12 +125,27 @@ def filter_spectra(filters, domain):
     return sp_fft.rfftn(centre_on_domain(filters, domain), axes=tuple(range(-len(domain), 0)))
 
 
+def inverse_rfft(spectra, domain, workers=1, overwrite=False):
+    """``scipy.fft.irfftn`` of ``spectra`` over the last ``len(domain)`` axes, taken as
+    the complex inverse DFT over all of them but the last, then the real one over the
+    last (``overwrite``: ``spectra`` may be destroyed). The same result, measured
+    faster: 16 x 540 x 540 maps in float32, 16 ms instead of 22-27 ms with scipy 1.17;
+    the coding takes one per iteration.
+    """
+    axes = tuple(range(-len(domain), 0))
+    if len(domain) > 1:
+        spectra = sp_fft.ifftn(spectra, axes=axes[:-1], overwrite_x=overwrite,
+                               workers=workers)
+    return sp_fft.irfft(spectra, n=domain[-1], axis=-1,
+                        overwrite_x=overwrite or len(domain) > 1, workers=workers)
+
+
 def synthesize(maps, spectra, domain, workers=1):
     """``sum_k d_k * a_k`` for maps ``(n, K, *domain)`` (periodic convolution)."""
     axes = tuple(range(-len(domain), 0))
     mf = sp_fft.rfftn(maps, axes=axes, workers=workers)
-    return sp_fft.irfftn(np.einsum("nk...,k...->n...", mf, spectra), s=domain, axes=axes,
-                         workers=workers)
+    return inverse_rfft(np.einsum("nk...,k...->n...", mf, spectra), domain, workers,
+                        overwrite=True)
 
 
 def _block_edges(length, origin, block):
@@ -151,58 +170,66 @@ def group_norms(maps, edges):
 
 
 @njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
-def _relaxed_prox(x, z_old, u, lam, mu, relax, row_block, col_starts, grouped, z, sums,
-                  block):
-    """ADMM's z- and u-updates of ``(n, K, R, C)`` maps in two passes, and the squared
-    norms its stopping test needs.
+def _relaxed_prox(x, z_old, u, lam, mu, relax, row_starts, col_starts, grouped, z, sums,
+                  columns, w):
+    """ADMM's z- and u-updates of ``(n, K, R, C)`` maps, and the squared norms its
+    stopping test needs.
 
     ``v = relax x + u - (relax - 1) z_old``; ``z = prox(v)`` (soft thresholding by
-    ``lam``, then, when ``grouped``, each block shrunk by ``mu`` in norm: rows in blocks
-    ``row_block``, columns in blocks starting at ``col_starts``, which ends with ``C``);
-    ``u = v - z``, written over ``u``. ``sums[s]`` receives, per signal,
-    ``||x - z||^2, ||z - z_old||^2, ||x||^2, ||z||^2, ||u||^2`` (in float64; the
-    summation order may change, ADMM's stopping test does not depend on it). The numpy
-    version took a dozen passes over the maps, and its block sums (``np.add.reduceat``)
-    alone took half the time of an iteration's two FFTs.
+    ``lam``, then, when ``grouped``, each block shrunk by ``mu`` in norm: rows in bands
+    starting at ``row_starts``, columns in blocks starting at ``col_starts``, both
+    ending with the maps' size); ``u = v - z``, written over ``u``; ``w = z - u``, the
+    next a-step's input. ``sums[s]`` receives, per signal, ``||x - z||^2,
+    ||z - z_old||^2, ||x||^2, ||z||^2, ||u||^2`` (in float64; the summation order may
+    change, ADMM's stopping test does not depend on it). ``columns`` (``C`` float64) is
+    scratch.
+
+    One band of rows at a time, in two passes over its rows: soft thresholding, then
+    the blocks' shrinkage and the rest; a band stays in cache between the two. The loops
+    run along whole rows (``x[s, k, r]``), which the compiler vectorises: with the
+    per-block loops inside, the same kernel took three times as long; the blocks'
+    energies are summed per column along the band, then per block.
     """
     n, n_maps, n_rows, n_cols = x.shape
+    n_bands = row_starts.shape[0] - 1
     n_col_blocks = col_starts.shape[0] - 1
     old_weight = relax - 1  # of z_old in the relaxed x
     for s in range(n):
         threshold, shrink = lam[s], mu[s]
         a0 = a1 = a2 = a3 = a4 = 0.0
         for k in range(n_maps):
-            if grouped:
-                block[:, :] = 0.0
-            for r in range(n_rows):
-                br = row_block[r]
-                for j in range(n_col_blocks):
-                    energy = 0.0
-                    for c in range(col_starts[j], col_starts[j + 1]):
-                        v = (relax * x[s, k, r, c] + u[s, k, r, c]
-                             - old_weight * z_old[s, k, r, c])
-                        u[s, k, r, c] = v
+            for band in range(n_bands):
+                first, last = row_starts[band], row_starts[band + 1]
+                columns[:] = 0.0
+                for r in range(first, last):
+                    xr, zo, ur, zr = x[s, k, r], z_old[s, k, r], u[s, k, r], z[s, k, r]
+                    for c in range(n_cols):
+                        v = relax * xr[c] + ur[c] - old_weight * zo[c]
+                        ur[c] = v
                         t = v - min(max(v, -threshold), threshold)
-                        z[s, k, r, c] = t
-                        energy += t * t
-                    if grouped:
-                        block[br, j] += energy
-            if grouped:
-                for i in range(block.shape[0]):
+                        zr[c] = t
+                        columns[c] += t * t
+                if grouped:
+                    # Each block's energy, then its shrinkage factor on its columns.
                     for j in range(n_col_blocks):
-                        norm = np.sqrt(block[i, j])
-                        block[i, j] = 1.0 - shrink / norm if norm > shrink else 0.0
-            for r in range(n_rows):
-                br = row_block[r]
-                for j in range(n_col_blocks):
-                    factor = block[br, j] if grouped else 1.0
-                    for c in range(col_starts[j], col_starts[j + 1]):
-                        t = z[s, k, r, c] * factor
-                        z[s, k, r, c] = t
-                        new_u = u[s, k, r, c] - t
-                        u[s, k, r, c] = new_u
-                        value = x[s, k, r, c]
-                        previous = z_old[s, k, r, c]
+                        energy = 0.0
+                        for c in range(col_starts[j], col_starts[j + 1]):
+                            energy += columns[c]
+                        norm = np.sqrt(energy)
+                        factor = 1.0 - shrink / norm if norm > shrink else 0.0
+                        for c in range(col_starts[j], col_starts[j + 1]):
+                            columns[c] = factor
+                for r in range(first, last):
+                    xr, zo, ur, zr = x[s, k, r], z_old[s, k, r], u[s, k, r], z[s, k, r]
+                    wr = w[s, k, r]
+                    for c in range(n_cols):
+                        t = zr[c] * columns[c] if grouped else zr[c]
+                        zr[c] = t
+                        new_u = ur[c] - t
+                        ur[c] = new_u
+                        wr[c] = t - new_u
+                        value = xr[c]
+                        previous = zo[c]
                         a0 += (value - t) * (value - t)
                         a1 += (t - previous) * (t - previous)
                         a2 += value * value
@@ -235,13 +262,6 @@ def _solve_spectra(b, dhs, spectra, energy, rho, acc):
         for k in range(n_maps):
             for f in range(n_freqs):
                 b[s, k, f] = (b[s, k, f] - np.conj(spectra[k, f]) * acc[f]) * inverse
-
-
-def _block_index(edges, length):
-    """The block of each sample of an axis whose blocks start at ``edges``."""
-    index = np.zeros(length, dtype=np.int64)
-    index[edges[1:]] = 1
-    return np.cumsum(index)
 
 
 def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers, state=None):
@@ -279,22 +299,27 @@ def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers
     # signal is one row, one block high.
     rows, cols = (1, domain[0]) if ndim == 1 else domain
     grouped = edges is not None
-    row_edges, col_edges = (([0], edges[0]) if ndim == 1 else edges) if grouped else ([0], [0])
-    row_block = _block_index(np.asarray(row_edges), rows)
+    if grouped:
+        row_edges, col_edges = ([0], edges[0]) if ndim == 1 else edges
+    else:
+        # Bands of a few rows, whole rows wide: the same passes with no shrinkage.
+        row_edges, col_edges = np.arange(0, rows, _BAND_ROWS), [0]
+    row_starts = np.append(np.asarray(row_edges, dtype=np.int64), rows)
     col_starts = np.append(np.asarray(col_edges, dtype=np.int64), cols)
-    block = np.empty((len(row_edges), len(col_edges)))
+    columns = np.empty(cols)
     spare = np.empty_like(z)
+    w = z - u  # the a-step's input, written by the z- and u-update from then on
     sums = np.empty((n, 5))
     flat_spectra = np.ascontiguousarray(spectra).reshape(n_filters, -1)
     flat_energy = np.ascontiguousarray(energy, dtype=dtype).ravel()
     acc = np.empty(flat_spectra.shape[1], dtype=flat_spectra.dtype)
 
     for iteration in range(1, max_iter + 1):
-        b = sp_fft.rfftn(z - u, axes=axes, workers=workers)
+        b = sp_fft.rfftn(w, axes=axes, workers=workers)
         _solve_spectra(b.reshape(len(ids), n_filters, -1),
                        dhs.reshape(len(ids), n_filters, -1),
                        flat_spectra, flat_energy, rho, acc)
-        x = sp_fft.irfftn(b, s=domain, axes=axes, workers=workers)
+        x = inverse_rfft(b, domain, workers, overwrite=True)
         del b
         # v = relaxed x + u, with relaxed x = _RELAX x + (1 - _RELAX) z; z = prox(v);
         # u = v - z: one compiled kernel, which also returns the residuals' norms.
@@ -303,8 +328,9 @@ def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers
                       z_old.reshape(len(ids), n_filters, rows, cols),
                       u.reshape(len(ids), n_filters, rows, cols),
                       (lam[ids] / rho).astype(dtype), (mu[ids] / rho).astype(dtype),
-                      dtype.type(_RELAX), row_block, col_starts, grouped,
-                      z.reshape(len(ids), n_filters, rows, cols), sums[:len(ids)], block)
+                      dtype.type(_RELAX), row_starts, col_starts, grouped,
+                      z.reshape(len(ids), n_filters, rows, cols), sums[:len(ids)], columns,
+                      w.reshape(len(ids), n_filters, rows, cols))
         spare = z_old
         norms = np.sqrt(sums[:len(ids)])
         primal, dual = norms[:, 0], rho * norms[:, 1]
@@ -320,7 +346,9 @@ def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers
                               np.where(dual_rel > _BALANCE_RATIO * primal_rel,
                                        1 / _BALANCE_FACTOR, 1.0)).astype(dtype)
             rho = rho * factor
-            u /= factor[expand]
+            if np.any(factor != 1):
+                u /= factor[expand]
+                np.subtract(z, u, out=w)
         if converged.any() or iteration == max_iter:
             done = converged if iteration < max_iter else np.ones(len(ids), dtype=bool)
             maps[ids[done]] = z[done]
@@ -329,7 +357,8 @@ def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers
                 state.setdefault("u", np.zeros_like(maps))[ids[done]] = u[done]
                 state.setdefault("rho", np.zeros(n, dtype=dtype))[ids[done]] = rho[done]
             keep = ~done
-            ids, z, u, rho, dhs = ids[keep], z[keep], u[keep], rho[keep], dhs[keep]
+            ids, z, u, w, rho = ids[keep], z[keep], u[keep], w[keep], rho[keep]
+            dhs = dhs[keep]
             spare = spare[keep]
             if len(ids) == 0:
                 break

@@ -9,7 +9,6 @@ from sklearn.linear_model import Lasso
 from sk_sparse.coding import cbpdn, cbpdn_objective
 from sk_sparse.coding._cbpdn import (
     _block_edges,
-    _block_index,
     _relaxed_prox,
     filter_spectra,
     synthesize,
@@ -60,12 +59,12 @@ def test_group_prox_is_the_exact_minimiser_and_the_update_returns_its_norms():
     rng = np.random.default_rng(1)
     v = rng.normal(size=(1, 2, 4, 4))
     lam, mu = 0.3, 0.8
-    u, z = np.zeros_like(v), np.empty_like(v)
+    u, z, w = np.zeros_like(v), np.empty_like(v), np.empty_like(v)
     sums = np.empty((1, 5))
     _relaxed_prox(v, np.zeros_like(v), u, np.array([lam]), np.array([mu]), 1.0,
-                  _block_index(_block_edges(4, 0, 2), 4), np.array([0, 2, 4]), True, z,
-                  sums, np.empty((2, 2)))
+                  np.array([0, 2, 4]), np.array([0, 2, 4]), True, z, sums, np.empty(4), w)
     np.testing.assert_allclose(u, v - z, atol=1e-15)
+    np.testing.assert_allclose(w, z - u, atol=1e-15)
     np.testing.assert_allclose(sums[0], [np.sum((v - z) ** 2), np.sum(z**2), np.sum(v**2),
                                          np.sum(z**2), np.sum((v - z) ** 2)])
 
