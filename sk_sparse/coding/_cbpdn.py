@@ -332,6 +332,7 @@ def _cbpdn_task(signals, spectra, domain, lam, mu, edges, max_iter, tol, workers
                       z.reshape(len(ids), n_filters, rows, cols), sums[:len(ids)], columns,
                       w.reshape(len(ids), n_filters, rows, cols))
         spare = z_old
+        del x  # not alive during the next iteration's transforms: memory stays 8 maps
         norms = np.sqrt(sums[:len(ids)])
         primal, dual = norms[:, 0], rho * norms[:, 1]
         scale_primal = np.maximum(norms[:, 2], norms[:, 3])

@@ -37,7 +37,9 @@ from ..coding._cbpdn import (
     check_signals_and_filters,
     extend,
     group_norms,
+    inverse_rfft,
     padded_shape,
+    synthesize,
 )
 from ..utils._compat import Interval, StrOptions, validate_params
 from ..utils._validation import as_pair
@@ -179,12 +181,11 @@ def _conv_dictionary_learning(signals, n_filters, filter_shape, lam, *, mu=0.0,
                 df = (b - correction) / sigma
             else:
                 df = np.einsum("fkl,fl->fk", inverse, b)
-            d = sp_fft.irfftn(df.T.reshape(n_filters, *sf.shape[1:]), s=domain, axes=axes)
+            d = inverse_rfft(df.T.reshape(n_filters, *sf.shape[1:]), domain, overwrite=True)
             g = _project(d + h, mask)
             h += d - g
         spectra = sp_fft.rfftn(g, axes=axes)
-        residual = np.einsum("nk...,k...->n...", sp_fft.rfftn(maps, axes=axes), spectra)
-        residual = sp_fft.irfftn(residual, s=domain, axes=axes) - extended
+        residual = synthesize(maps, spectra, domain) - extended
         value = 0.5 * float(np.sum(residual**2)) + lam * float(np.sum(np.abs(maps)))
         if edges is not None:
             value += mu * float(np.sum(group_norms(maps, edges)))

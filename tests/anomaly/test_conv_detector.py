@@ -67,3 +67,15 @@ def test_images_smaller_than_the_window_are_refused_by_name(fitted):
         detector.anomaly_map(np.zeros((10, 40)))
     with pytest.raises(ValueError, match="window_size"):
         ConvolutionalAnomalyDetector().fit(np.zeros((20, 64)))  # halves of 10 rows
+
+
+def test_window_sums_match_explicit_sums():
+    # The features' window sums (rows first, at the grid's rows only), on a grid that
+    # does not reach the last rows and columns, against summing every window.
+    from sk_sparse.anomaly._conv_detector import _box_sums
+
+    values = np.random.default_rng(0).normal(size=(2, 3, 23, 19))
+    rows, cols = np.arange(0, 23 - 5, 3), np.arange(0, 19 - 4, 4)
+    expected = np.array([[[[values[i, k, r:r + 5, c:c + 4].sum() for c in cols] for r in rows]
+                          for k in range(3)] for i in range(2)])
+    np.testing.assert_allclose(_box_sums(values, rows, cols, (5, 4)), expected, atol=1e-12)
