@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.fft as sp_fft
 from scipy import ndimage
 from scipy.optimize import minimize
 from sklearn.linear_model import Lasso
@@ -11,6 +12,7 @@ from sk_sparse.coding._cbpdn import (
     _block_edges,
     _relaxed_prox,
     filter_spectra,
+    inverse_rfft,
     synthesize,
 )
 from sk_sparse.datasets import load_image
@@ -41,6 +43,21 @@ def test_matches_a_spatial_domain_lasso(shape, filter_shape):
     maps = cbpdn(signal, filters, alpha=0.3, boundary="periodic", tol=1e-7, max_iter=20_000)
     np.testing.assert_allclose(maps, expected, atol=2e-4)
     assert np.count_nonzero(np.abs(expected) > 1e-8) > 0  # not the trivial solution
+
+
+@pytest.mark.parametrize("domain", [(9,), (10,), (7, 10), (8, 9), (4, 5, 6)])
+def test_inverse_transform_equals_scipy_irfftn(domain):
+    # The inverse DFT taken in two steps (complex over the leading axes, then real over
+    # the last), odd and even lengths, and the input left alone unless it may be
+    # overwritten.
+    axes = tuple(range(-len(domain), 0))
+    signal = np.random.default_rng(0).normal(size=(2, 3, *domain))
+    spectra = sp_fft.rfftn(signal, axes=axes)
+    copy = spectra.copy()
+    np.testing.assert_allclose(inverse_rfft(spectra, domain), signal, atol=1e-12)
+    np.testing.assert_array_equal(spectra, copy)
+    np.testing.assert_allclose(inverse_rfft(spectra, domain, overwrite=True),
+                               sp_fft.irfftn(copy, s=domain, axes=axes), atol=1e-12)
 
 
 def test_the_convolution_convention_is_centred_correlation_free():
