@@ -97,6 +97,40 @@ def test_group_prox_is_the_exact_minimiser_and_the_update_returns_its_norms():
     assert np.any(z == 0) and np.any(z != 0)
 
 
+@pytest.mark.parametrize("grouped", [False, True])
+def test_relaxed_update_matches_numpy(grouped):
+    # One relaxed z- and u-update on maps whose rows and columns are not multiples of
+    # the bands and blocks (11 x 13, blocks starting at 0, 3 and 8), with relaxation,
+    # a previous z and a dual variable, against the same steps in numpy.
+    rng = np.random.default_rng(4)
+    shape = (2, 3, 11, 13)
+    x, z_old, u0 = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
+    lam, mu, relax = np.array([0.4, 0.2]), np.array([5.0, 8.0]), 1.8
+    starts = np.array([0, 3, 8])
+    v = relax * x + u0 - (relax - 1) * z_old
+    z = np.sign(v) * np.maximum(np.abs(v) - lam[:, None, None, None], 0)
+    if grouped:
+        norms = np.sqrt(np.add.reduceat(np.add.reduceat(z**2, starts, axis=-2), starts,
+                                        axis=-1))
+        factor = np.maximum(1 - mu[:, None, None, None] / np.maximum(norms, 1e-300), 0)
+        z *= np.repeat(np.repeat(factor, np.diff(np.append(starts, 11)), axis=-2),
+                       np.diff(np.append(starts, 13)), axis=-1)
+    u = v - z
+    u_out, z_out, w_out = u0.copy(), np.empty(shape), np.empty(shape)
+    sums = np.empty((2, 5))
+    rows = np.append(starts, 11) if grouped else np.array([0, 8, 11])
+    _relaxed_prox(x, z_old, u_out, lam, mu, relax, rows, np.append(starts, 13), grouped,
+                  z_out, sums, np.empty(13), w_out)
+    np.testing.assert_allclose(z_out, z, atol=1e-12)
+    np.testing.assert_allclose(u_out, u, atol=1e-12)
+    np.testing.assert_allclose(w_out, z - u, atol=1e-12)
+    per_signal = [np.sum(a.reshape(2, -1), axis=1)
+                  for a in ((x - z) ** 2, (z - z_old) ** 2, x**2, z**2, u**2)]
+    np.testing.assert_allclose(sums, np.stack(per_signal, axis=1), rtol=1e-12)
+    if grouped:
+        assert np.any(factor == 0) and np.any((factor > 0) & (factor < 1))
+
+
 def test_group_sparse_solution_satisfies_kkt():
     rng = np.random.default_rng(2)
     filters = rng.normal(size=(2, 3, 3))
