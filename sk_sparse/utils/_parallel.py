@@ -9,7 +9,9 @@ estimators over horizontal strips) goes through :func:`run_tasks`, so that they 
   products are small (a strip of patches times an 8 x 8 DCT, a chunk of signals times a
   dictionary); BLAS threads gain nothing there, and on a busy machine they spin against
   joblib's workers and against each other (measured: a 10x slowdown of the denoiser on a
-  loaded 2-core machine). Parallelism comes from joblib, over tasks;
+  loaded 2-core machine). Parallelism comes from joblib, over tasks; for the same
+  reason OpenMP (used by scikit-learn's neighbour searches) gets one thread per task
+  when tasks may run side by side, and otherwise the caller's limit;
 * one way to call joblib: :class:`sklearn.utils.parallel.Parallel`, threads preferred
   (NumPy releases the GIL), any :func:`joblib.parallel_config` backend honoured (Dask
   included), results consumed in task order, as a generator where the backend supports
@@ -26,6 +28,7 @@ from __future__ import annotations
 import os
 from contextlib import nullcontext
 
+from joblib import effective_n_jobs
 from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -54,6 +57,20 @@ def single_blas_thread():
     return controller.limit(limits=1, user_api="blas")
 
 
+def _openmp_threads():
+    """The calling thread's OpenMP thread limit (None without an OpenMP runtime)."""
+    libraries = _blas_controller().select(user_api="openmp").lib_controllers
+    return min(library.num_threads for library in libraries) if libraries else None
+
+
+def _openmp_limit(threads):
+    """Context manager setting OpenMP's limit in the calling thread (a per-thread
+    setting: threads that joblib starts do not inherit it)."""
+    if threads is None:
+        return nullcontext()
+    return _blas_controller().limit(limits=threads, user_api="openmp")
+
+
 def rows_per_task(values_per_row: int) -> int:
     """Rows of work that fit in :data:`WORK_BUDGET` working values (at least one)."""
     return max(1, WORK_BUDGET // max(int(values_per_row), 1))
@@ -67,13 +84,16 @@ def even_slices(n_rows: int, values_per_row: int) -> list[slice]:
     return list(gen_even_slices(n_rows, n_tasks))
 
 
-def _run_in_worker(function, parent_pid, *args):
+def _run_in_worker(function, parent_pid, concurrent, caller_openmp, *args):
     # In the calling process the BLAS limit is already set around the whole run (setting
     # it per task from several threads would race on restoring it); a worker process
-    # (loky, multiprocessing, Dask) sets its own.
+    # (loky, multiprocessing, Dask) sets its own. OpenMP's limit is per thread, so a
+    # task sets it where it runs: one thread beside other tasks, else the caller's limit
+    # (in the caller's process only; another machine keeps its own).
     if os.getpid() == parent_pid:
-        return function(*args)
-    with single_blas_thread():
+        with _openmp_limit(1 if concurrent else caller_openmp):
+            return function(*args)
+    with single_blas_thread(), _openmp_limit(1 if concurrent else None):
         return function(*args)
 
 
@@ -96,7 +116,14 @@ def run_tasks(function, argument_tuples, *, n_jobs=None):
         The result of each task, in the order of ``argument_tuples``.
     """
     parent = os.getpid()
-    tasks = [delayed(_run_in_worker)(function, parent, *arguments)
+    # OpenMP (scikit-learn's neighbour searches use it, whatever their n_jobs) gets one
+    # thread per task when tasks may run side by side: with two OpenMP threads beside a
+    # task on the other core of two, the neighbour search slowed the convolutional
+    # detector by about a third. Otherwise a task keeps the caller's limit, which the
+    # threads joblib starts would not inherit.
+    concurrent = len(argument_tuples) > 1 and effective_n_jobs(n_jobs) > 1
+    caller_openmp = None if concurrent else _openmp_threads()
+    tasks = [delayed(_run_in_worker)(function, parent, concurrent, caller_openmp, *arguments)
              for arguments in argument_tuples]
     with single_blas_thread():
         try:
