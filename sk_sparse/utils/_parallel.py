@@ -39,8 +39,9 @@ WORK_BUDGET = 2**20
 _CONTROLLER = None
 
 
-def _blas_controller():
-    """threadpoolctl's controller, created once (inspecting the loaded libraries is slow)."""
+def _controller():
+    """threadpoolctl's controller of BLAS and OpenMP, created once (inspecting the loaded
+    libraries is slow)."""
     global _CONTROLLER
     if _CONTROLLER is None:
         from threadpoolctl import ThreadpoolController
@@ -51,7 +52,7 @@ def _blas_controller():
 
 def single_blas_thread():
     """Context manager limiting BLAS to one thread (a no-op when no BLAS is found)."""
-    controller = _blas_controller()
+    controller = _controller()
     if not controller.select(user_api="blas").lib_controllers:
         return nullcontext()
     return controller.limit(limits=1, user_api="blas")
@@ -59,7 +60,7 @@ def single_blas_thread():
 
 def _openmp_threads():
     """The calling thread's OpenMP thread limit (None without an OpenMP runtime)."""
-    libraries = _blas_controller().select(user_api="openmp").lib_controllers
+    libraries = _controller().select(user_api="openmp").lib_controllers
     return min(library.num_threads for library in libraries) if libraries else None
 
 
@@ -68,7 +69,7 @@ def _openmp_limit(threads):
     setting: threads that joblib starts do not inherit it)."""
     if threads is None:
         return nullcontext()
-    return _blas_controller().limit(limits=threads, user_api="openmp")
+    return _controller().limit(limits=threads, user_api="openmp")
 
 
 def rows_per_task(values_per_row: int) -> int:
@@ -121,8 +122,10 @@ def run_tasks(function, argument_tuples, *, n_jobs=None):
     # task on the other core of two, the neighbour search slowed the convolutional
     # detector by about a third. Otherwise a task keeps the caller's limit, which the
     # threads joblib starts would not inherit.
-    concurrent = len(argument_tuples) > 1 and effective_n_jobs(n_jobs) > 1
-    caller_openmp = None if concurrent else _openmp_threads()
+    workers = effective_n_jobs(n_jobs)
+    concurrent = len(argument_tuples) > 1 and workers > 1
+    # With one job the tasks run in the calling thread, under its own limit already.
+    caller_openmp = _openmp_threads() if workers > 1 and not concurrent else None
     tasks = [delayed(_run_in_worker)(function, parent, concurrent, caller_openmp, *arguments)
              for arguments in argument_tuples]
     with single_blas_thread():
