@@ -47,13 +47,14 @@ def _user_waves(user):
         "n_samples": [Interval(Integral, 8, None, closed="left")],
         "user": [Interval(Integral, 0, None, closed="left")],
         "anomaly": [StrOptions(set(BEAT_ANOMALIES)), None],
+        "severity": [Interval(Real, 0, 1, closed="right")],
         "noise": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
 def make_heartbeats(n_beats=100, *, heart_rate=60.0, n_samples=64, user=0, anomaly=None,
-                    noise=0.02, random_state=None):
+                    severity=1.0, noise=0.02, random_state=None):
     """Synthetic ECG heartbeats of one user at one heart rate, segmented around R.
 
     Each beat is a sum of five Gaussian waves P, Q, R, S, T (the morphology model of
@@ -82,6 +83,13 @@ def make_heartbeats(n_beats=100, *, heart_rate=60.0, n_samples=64, user=0, anoma
         Abnormal beats: a wide QRS without P wave and with a discordant T (ventricular
         ectopic beat), a raised ST segment, an inverted T wave, or a burst of strong noise
         over a fifth of the beat.
+    severity : float in (0, 1], default=1.0
+        How far an abnormal beat departs from the user's normal one: 1 gives the beats
+        above; smaller values move each altered parameter that fraction of the way from
+        its normal value (QRS widened by ``1 + 2 * severity`` times, P and T amplitudes
+        interpolated, ST raised by ``0.15 * severity`` mV, burst noise of
+        ``0.3 * severity`` mV). Subtle anomalies make detectors' differences visible
+        where full ones are all caught. Ignored for normal beats.
     noise : float, default=0.02
         Standard deviation of the white noise, in mV (R is about 1 mV).
     random_state : int, RandomState instance or None, default=None
@@ -121,23 +129,25 @@ def make_heartbeats(n_beats=100, *, heart_rate=60.0, n_samples=64, user=0, anoma
             elif name == "P":
                 centre = centre * rr**0.25
             if anomaly == "ventricular":
+                # (1 - severity) * normal + severity * abnormal, written so that severity 1
+                # gives the abnormal values exactly.
                 if name == "P":
-                    continue
+                    amplitude = (1 - severity) * amplitude
                 if name in ("Q", "R", "S"):
-                    width, centre = width * 3.0, centre * 2.0
+                    width, centre = width * (1 + 2 * severity), centre * (1 + severity)
                 if name == "T":
-                    amplitude = -1.5 * abs(amplitude)
+                    amplitude = (1 - severity) * amplitude - severity * 1.5 * abs(amplitude)
             if anomaly == "inverted_t" and name == "T":
-                amplitude = -abs(amplitude)
+                amplitude = (1 - severity) * amplitude - severity * abs(amplitude)
             beat += amplitude * np.exp(-0.5 * ((t - centre) / width) ** 2)
         if anomaly == "st_elevation":
             s_end = waves["S"][1] + 2 * waves["S"][2]
             t_peak = waves["T"][1] * np.sqrt(rr)
-            beat += 0.15 * ((t > s_end) & (t < t_peak))
+            beat += 0.15 * severity * ((t > s_end) & (t < t_peak))
         beat += 0.05 * np.sin(2 * np.pi * (0.2 * t + rng.rand()))  # baseline drift
         beat += noise * rng.randn(n_samples)
         if anomaly == "noise_burst":
             start = rng.randint(0, n_samples - n_samples // 5 + 1)
-            beat[start:start + n_samples // 5] += 0.3 * rng.randn(n_samples // 5)
+            beat[start:start + n_samples // 5] += 0.3 * severity * rng.randn(n_samples // 5)
         beats[b] = beat
     return beats

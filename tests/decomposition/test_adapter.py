@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sk_sparse.coding import bpdn
+from sk_sparse.coding._bpdn import _bpdn
 from sk_sparse.datasets import BEAT_ANOMALIES, make_heartbeats
 from sk_sparse.decomposition import DictionaryAdapter, resolve_dictionary
 from sk_sparse.decomposition._adapter import adapt_transform, locality_weights
@@ -28,6 +29,30 @@ def test_heartbeats_change_with_the_rate_but_not_the_user():
                                    random_state=0)
         # The same draws make the same beats but for the anomaly.
         assert np.median(np.abs(abnormal - slow).max(axis=1)) > 0.1, anomaly
+
+
+def test_anomaly_severity_interpolates_between_normal_and_abnormal_beats():
+    def beats(anomaly=None, severity=1.0):
+        return make_heartbeats(10, heart_rate=80, user=2, anomaly=anomaly, severity=severity,
+                               noise=0, random_state=0)
+
+    normal = beats()
+    for anomaly in BEAT_ANOMALIES:
+        np.testing.assert_array_equal(beats(anomaly), beats(anomaly, 1.0))
+        faint = beats(anomaly, 1e-9)
+        if anomaly != "noise_burst":  # which draws more numbers, so later beats differ
+            np.testing.assert_allclose(faint, normal, atol=1e-6)
+        departures = [np.abs(beats(anomaly, severity) - faint).max(axis=1).mean()
+                      for severity in (0.1, 0.3, 0.6, 1.0)]
+        assert np.all(np.diff(departures) > 0), anomaly  # monotone towards the full one
+    # Additive anomalies grow linearly with the severity.
+    for anomaly in ("st_elevation", "noise_burst"):
+        faint = beats(anomaly, 1e-9)
+        np.testing.assert_allclose(beats(anomaly, 0.4) - faint,
+                                   2 * (beats(anomaly, 0.2) - faint), atol=1e-8)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="severity"):
+            make_heartbeats(5, anomaly="inverted_t", severity=bad)
 
 
 def test_transform_update_satisfies_kkt():
@@ -84,6 +109,26 @@ def test_adapted_dictionary_fits_a_new_user_at_the_new_rate():
     unadapted = relative_error(own, new_fast)
     adapted = relative_error(adapter.transform(own), new_fast)
     assert adapted < 0.5 * unadapted
+
+
+def test_objective_is_that_of_the_transform_after_each_round():
+    sources = [make_heartbeats(40, heart_rate=60, user=u, random_state=u) for u in range(2)]
+    targets = [make_heartbeats(40, heart_rate=110, user=u, random_state=9 + u)
+               for u in range(2)]
+    adapter = DictionaryAdapter(n_components=6, max_iter=3, l1_penalty=0.02,
+                                random_state=0).fit(sources, targets)
+    assert adapter.objective_.shape == (3,)
+    # Recomputed from scratch for the final F: optimal codes on D F^T (not renormalised)
+    # plus the weighted elastic net.
+    F, alpha = adapter.transform_, adapter.alpha
+    weighted = locality_weights(64, adapter.locality) * F
+    value = 0.5 * adapter.l2_penalty * np.sum(weighted**2) + 0.02 * np.abs(weighted).sum()
+    for D, S in zip(adapter.source_dictionaries_, targets):
+        atoms = D @ F.T
+        codes = _bpdn(S, atoms, np.full(len(S), alpha))
+        value += 0.5 * np.sum((S - codes @ atoms) ** 2) + alpha * np.abs(codes).sum()
+    assert adapter.objective_[-1] == pytest.approx(value, rel=1e-9)
+    assert np.all(np.diff(adapter.objective_) < 0)
 
 
 def test_rejects_mismatched_users():
