@@ -392,6 +392,25 @@ def test_a_twin_is_filled_alone_exactly_as_with_the_real_holes():
         np.testing.assert_array_equal(alone[~twin], np.where(real, 5.0, image)[~twin])
 
 
+def test_twins_along_the_axes_judge_a_hole_that_has_no_diagonal_twin():
+    from sk_sparse.restoration._inpaint import _deep_holes, _smooth_systems, _twin_errors
+
+    # A strip 24 px high with a 16 px hole: a twin shifted by 18 rows keeps 2 of its
+    # rows in the image, no deep part, so only the twins shifted along the rows can
+    # judge it. On a linear ramp both fills are exact.
+    rows, cols = np.mgrid[:24, :160]
+    image = 0.2 + 0.004 * cols + 0.01 * rows
+    missing = np.zeros(image.shape, dtype=bool)
+    missing[4:20, 60:76] = True
+    holes = _deep_holes(~missing, 8)[0]
+    assert holes.any()
+    errors = _twin_errors(image, ~missing, holes, _smooth_systems(image.shape), 8)
+    assert errors is not None
+    biharmonic, harmonic = errors
+    # Exact fills on the twins, carried back onto the hole.
+    assert biharmonic[holes].max() < 1e-12 and harmonic[holes].max() < 1e-12
+
+
 def test_twins_judge_the_smooth_fills_inside_deep_holes(monkeypatch):
     from sk_sparse.restoration import _inpaint
     from sk_sparse.restoration._inpaint import _deep_holes, _smooth_systems, _twin_errors
@@ -400,7 +419,8 @@ def test_twins_judge_the_smooth_fills_inside_deep_holes(monkeypatch):
     # Left: a quadratic surface, which the biharmonic fill reproduces exactly (its
     # Laplacian is constant), rising monotonically so that the range rule does not touch
     # it. Right: white noise, where the biharmonic fill overshoots and the harmonic one
-    # does not. Each half has a 24 px hole; its twins lie 26 px away diagonally.
+    # does not. Each half has a 24 px hole; its twins lie 26 px away along each axis
+    # and diagonal.
     image = 0.1 + 0.4 * ((rows + 0.2) ** 2 + (cols + 0.3) ** 2)
     image[:, 128:] = np.random.default_rng(0).random((128, 128))
     missing = np.zeros(image.shape, dtype=bool)
@@ -418,7 +438,7 @@ def test_twins_judge_the_smooth_fills_inside_deep_holes(monkeypatch):
             assert (harmonic[half] < 0.8 * biharmonic[half]).all()
     # Both holes, without shrinkage towards the image's mean and averaged over 2 px only:
     # each hole's errors are its own twins', moved back onto it (not left where the
-    # twins are, 37 px away).
+    # twins are, 26 to 37 px away).
     monkeypatch.setattr(_inpaint, "_PRIOR_PIXELS", 0.0)
     monkeypatch.setattr(_inpaint, "_ERROR_SCALE", 0.25)
     biharmonic, harmonic = _twin_errors(image, ~missing, holes, systems, 8)
