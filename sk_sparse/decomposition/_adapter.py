@@ -211,9 +211,10 @@ class DictionaryAdapter(BaseEstimator):
                 codes = _bpdn(S, atoms, np.full(len(S), self.alpha), n_jobs=self.n_jobs)
                 data_term += (0.5 * np.sum((S - codes @ atoms) ** 2)
                               + self.alpha * np.abs(codes).sum())
-                B = codes @ D
-                gram += B.T @ B
-                cross += S.T @ B
+                if round_ < self.max_iter:  # the last pass only scores the final F
+                    B = codes @ D
+                    gram += B.T @ B
+                    cross += S.T @ B
             if round_:
                 weighted = weights * F
                 objective.append(data_term + 0.5 * self.l2_penalty * np.sum(weighted**2)

@@ -122,7 +122,8 @@ def test_objective_is_that_of_the_transform_after_each_round():
     # plus the weighted elastic net.
     F, alpha = adapter.transform_, adapter.alpha
     weighted = locality_weights(64, adapter.locality) * F
-    value = 0.5 * adapter.l2_penalty * np.sum(weighted**2) + 0.02 * np.abs(weighted).sum()
+    value = (0.5 * adapter.l2_penalty * np.sum(weighted**2)
+             + adapter.l1_penalty * np.abs(weighted).sum())
     for D, S in zip(adapter.source_dictionaries_, targets):
         atoms = D @ F.T
         codes = _bpdn(S, atoms, np.full(len(S), alpha))
