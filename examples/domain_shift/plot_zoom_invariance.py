@@ -5,8 +5,8 @@ Detecting defects at a zoom never seen in training
 
 A microscope's magnification changes between the images a detector is fitted on and
 the images it inspects. :class:`~sk_sparse.anomaly.MultiscaleSparseAnomalyDetector`
-synthesises its normal training images at several zooms (0.5, 1 and 2 here, keeping
-their pixel noise), learns one dictionary per zoom, and codes patches with a group
+synthesises its normal training images at several zooms (by default 0.5, 0.71, 1, 1.41
+and 2, keeping their pixel noise), learns one dictionary per zoom, and codes patches with a group
 penalty that makes each patch choose the atoms of one zoom; the patch is then judged
 against normal patches of that zoom.
 

@@ -136,8 +136,10 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
 
     Parameters
     ----------
-    scales : sequence of float, default=(0.5, 1.0, 2.0)
-        Zoom factors at which the training images are synthesised (1 keeps them).
+    scales : sequence of float, default=(0.5, 0.71, 1.0, 1.41, 2.0)
+        Zoom factors at which the training images are synthesised (1 keeps them). The
+        default steps by about sqrt(2) from 0.5 to 2, so that no zoom in that range is
+        more than a factor 1.19 from a scale; the user guide compares it with 0.5, 1, 2.
     n_components : int, default=32
         Atoms learned per scale.
     alpha : float, default=0.1
@@ -197,7 +199,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
     >>> detector = MultiscaleSparseAnomalyDetector(n_components=8, max_iter=2,
     ...                                            random_state=0).fit(normal)
     >>> detector.features_.components_.shape
-    (24, 225)
+    (40, 225)
     >>> zoomed = make_nanofibres(96, zoom=1.5, random_state=1)
     >>> detector.anomaly_map(zoomed).shape
     (96, 96)
@@ -210,7 +212,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         "match_noise": ["boolean"],
     }
 
-    def __init__(self, scales=(0.5, 1.0, 2.0), *, n_components=32, alpha=0.1,
+    def __init__(self, scales=(0.5, 0.71, 1.0, 1.41, 2.0), *, n_components=32, alpha=0.1,
                  group_alpha=0.1, match_noise=True, features=("error", "l1", "group"),
                  dictionary="mod", validation_fraction=0.5, fpr=0.01, density=None,
                  patch_size=15, stride=4, min_region_size=0, max_iter=5,

@@ -9,7 +9,7 @@ from sklearn.mixture import GaussianMixture
 from sk_sparse import estimate_noise_sigma
 from sk_sparse.anomaly import MultiscaleSparseAnomalyDetector, SparseAnomalyDetector
 from sk_sparse.anomaly._multiscale import ScaleGaussians, rescale, weighted_quantile
-from sk_sparse.datasets import make_defects, make_nanofibres
+from sk_sparse.datasets import make_defects, make_nanofibres, make_woven
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +71,11 @@ def test_scale_gaussians_score_with_the_chosen_scale():
 def test_one_dictionary_per_scale_with_group_labels(fitted):
     detector, _ = fitted
     features = detector.features_
-    assert features.components_.shape == (96, 225)
-    np.testing.assert_array_equal(features.groups, np.repeat([0, 1, 2], 32))
+    assert features.components_.shape == (160, 225)
+    np.testing.assert_array_equal(features.groups, np.repeat(np.arange(5), 32))
     assert detector.n_features_in_ == 225
     assert isinstance(detector.density_, ScaleGaussians)
-    assert np.shape(detector.density_.means_) == (3, 3)  # 3 scales x 3 features
+    assert np.shape(detector.density_.means_) == (5, 3)  # 5 scales x 3 features
     # Each scale weighs the same in the threshold, so the pooled fraction of flagged
     # validation patches is not fpr, but it is of its order.
     assert 0 < np.mean(detector.validation_scores_ < detector.offset_) < 5 * detector.fpr
@@ -111,11 +111,12 @@ def test_an_empty_code_takes_the_scale_of_its_most_correlated_atom(fitted):
 
 def test_smooth_defects_are_not_taken_for_a_zoom(fitted):
     detector, normal = fitted
-    # The previous release's choices: one Gaussian over all scales, zoomed-in training
-    # images smoother than real ones. Blurred and faded regions then looked like the
-    # texture at a larger zoom and scored as MORE normal than the texture itself.
+    # An earlier release's choices: scales 0.5, 1, 2, one Gaussian over all scales,
+    # zoomed-in training images smoother than real ones. Blurred and faded regions then
+    # looked like the texture at a larger zoom and scored as MORE normal than the
+    # texture itself.
     pooled = MultiscaleSparseAnomalyDetector(
-        match_noise=False, random_state=0,
+        scales=(0.5, 1.0, 2.0), match_noise=False, random_state=0,
         density=GaussianMixture(1, covariance_type="full", random_state=0)).fit(normal)
     for zoom in (0.75, 1.0):
         other = make_nanofibres((96, 192), zoom=zoom, random_state=1)
@@ -125,6 +126,26 @@ def test_smooth_defects_are_not_taken_for_a_zoom(fitted):
             previous = roc_auc_score(mask.ravel(), pooled.anomaly_map(defective).ravel())
             assert previous < 0.15, (zoom, kind)
             assert ours > previous + 0.25, (zoom, kind)
+
+
+def test_a_zoom_between_the_previous_scales_keeps_threshold_and_ranking():
+    # A woven fabric fitted at zoom 1 and inspected at zoom 0.75, which lies between the
+    # previous default scales 0.5 and 1 (and 0.71 away from the current ones by a factor
+    # 1.06). With scales 0.5, 1, 2 most of the normal fabric was flagged and the defects
+    # ranked worse; with the default sqrt(2) steps both hold.
+    training = np.stack([make_woven((128, 256), random_state=seed) for seed in (0, 1)])
+    normal = make_woven((128, 256), zoom=0.75, random_state=2)
+    damaged, mask = make_defects(normal, 2, kinds=("foreign",),
+                                 foreign=make_nanofibres(256, random_state=0), random_state=0)
+    default = MultiscaleSparseAnomalyDetector(random_state=0).fit(training)
+    previous = MultiscaleSparseAnomalyDetector(scales=(0.5, 1.0, 2.0),
+                                               random_state=0).fit(training)
+    assert np.mean(default.anomaly_map(normal) > 0) < 5 * default.fpr
+    assert np.mean(previous.anomaly_map(normal) > 0) > 0.5
+    ours = roc_auc_score(mask.ravel(), default.anomaly_map(damaged).ravel())
+    theirs = roc_auc_score(mask.ravel(), previous.anomaly_map(damaged).ravel())
+    assert ours > 0.95
+    assert ours > theirs + 0.05
 
 
 def test_bad_parameters_are_named():
