@@ -27,8 +27,8 @@ patches; ``MultiscaleSparseAnomalyDetector`` without the group term
 ``group_alpha=0.1``, features error, l1 norm and group norm), with the patch mean and
 spread added, with the previous default scales (0.5, 1, 2), and with an earlier
 release's choices (0.5, 1, 2, one Gaussian over all scales, training zooms synthesised
-without restoring their noise). Reported per zoom: pixel ROC
-AUC and the achieved false-positive rate of ``predict_mask`` on the defect-free image.
+without restoring their noise). Reported per zoom: pixel ROC AUC and the achieved
+false-positive rate of ``predict_mask`` on the defect-free image.
 """
 
 from __future__ import annotations

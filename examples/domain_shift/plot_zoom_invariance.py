@@ -6,9 +6,9 @@ Detecting defects at a zoom never seen in training
 A microscope's magnification changes between the images a detector is fitted on and
 the images it inspects. :class:`~sk_sparse.anomaly.MultiscaleSparseAnomalyDetector`
 synthesises its normal training images at several zooms (by default 0.5, 0.71, 1, 1.41
-and 2, keeping their pixel noise), learns one dictionary per zoom, and codes patches with a group
-penalty that makes each patch choose the atoms of one zoom; the patch is then judged
-against normal patches of that zoom.
+and 2, keeping their pixel noise), learns one dictionary per zoom, and codes patches
+with a group penalty that makes each patch choose the atoms of one zoom; the patch is
+then judged against normal patches of that zoom.
 
 Both detectors below are fitted on nanofibre mats at zoom 1
 (:func:`~sk_sparse.datasets.make_nanofibres`) with a threshold for 1% false positives.

@@ -130,9 +130,9 @@ def test_smooth_defects_are_not_taken_for_a_zoom(fitted):
 
 def test_a_zoom_between_the_previous_scales_keeps_threshold_and_ranking():
     # A woven fabric fitted at zoom 1 and inspected at zoom 0.75, which lies between the
-    # previous default scales 0.5 and 1 (and 0.71 away from the current ones by a factor
-    # 1.06). With scales 0.5, 1, 2 most of the normal fabric was flagged and the defects
-    # ranked worse; with the default sqrt(2) steps both hold.
+    # previous default scales 0.5 and 1 (and a factor 1.06 from the current scale 0.71).
+    # With scales 0.5, 1, 2 most of the normal fabric was flagged and the defects ranked
+    # worse; with the default sqrt(2) steps both hold.
     training = np.stack([make_woven((128, 256), random_state=seed) for seed in (0, 1)])
     normal = make_woven((128, 256), zoom=0.75, random_state=2)
     damaged, mask = make_defects(normal, 2, kinds=("foreign",),
