@@ -445,10 +445,10 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
        errors on "twins" of the holes (copies shifted onto observed pixels, one per
        diagonal and axis direction, each filled in turn, their errors moved back onto
        the hole they copy) and elsewhere by the held-out pixels off the rings; then
-       between OMP and that smooth fill, by the errors on the held-out pixels off the rings, and
-       inside holes by the geometric mean of those and the rings'. Deep inside holes
-       the biharmonic fill is kept within the range of the observed pixels around the
-       hole, and the fills are judged clipped to ``clip``, as they are used.
+       between OMP and that smooth fill, by the errors on the held-out pixels off the
+       rings, and inside holes by the geometric mean of those and the rings'. Deep
+       inside holes the biharmonic fill is kept within the range of the observed pixels
+       around the hole, and the fills are judged clipped to ``clip``, as they are used.
 
     This costs a second OMP pass and four sparse solves, plus sixteen small ones for
     the twins when there are holes (``blend="none"`` skips it).
