@@ -450,6 +450,31 @@ def test_twins_judge_the_smooth_fills_inside_deep_holes(monkeypatch):
     assert _twin_errors(image, ~scratch, _deep_holes(~scratch, 8)[0], systems, 8) is None
 
 
+def test_twins_of_thin_strokes_are_measured_on_every_pixel():
+    from sk_sparse.restoration._inpaint import _held_out_shift, _smooth_systems, _twin_sums
+
+    # A quadratic surface (the biharmonic fill is exact on it, the harmonic one is not)
+    # away from its sides (where the mirrored boundary makes it inexact), scratched by a
+    # 2 px horizontal stroke, which has no deep part.
+    rows, cols = np.mgrid[:96, :128] / 96.0
+    image = 0.1 + 0.4 * ((rows + 0.2) ** 2 + (cols + 0.3) ** 2)
+    missing = np.zeros(image.shape, dtype=bool)
+    missing[47:49, 24:104] = True
+    seen = ~missing
+    systems = _smooth_systems(image.shape)
+    shift = _held_out_shift(missing, 8)
+    assert shift == 8  # thickness 2 + 2, raised to one patch side
+    assert _twin_sums(image, seen, missing, shift, systems, 8) is None  # nothing deep
+    sums, counts = _twin_sums(image, seen, missing, shift, systems, 8, deep_only=False)
+    # Twin pixels are counted where the scratch is, not where the twins are: the copies
+    # shifted along the scratch overlap it and are dropped (but for their ends), the other
+    # six each give every pixel of the scratch one sample.
+    assert not counts[~missing].any()
+    np.testing.assert_array_equal(counts[47:49, 32:96], 6)
+    biharmonic, harmonic = sums[:, 47:49, 24:104] / counts[47:49, 24:104]
+    assert biharmonic.max() < 1e-12 < harmonic.min()
+
+
 def test_smooth_fills_are_judged_clipped_as_the_result_is():
     from skimage.draw import line
 
