@@ -298,6 +298,8 @@ def _twin_sums(image, seen, source, shift, systems, p, clip=None, deep_only=True
     sums = np.zeros((2, height, width))
     counts = np.zeros((height, width))
     for dy, dx in shift * _TWIN_DIRECTIONS:
+        if abs(dy) >= height or abs(dx) >= width:  # the copy leaves the image
+            continue
         (rows_to, rows_from), (cols_to, cols_from) = _shifted(height, dy), _shifted(width, dx)
         twin = np.zeros_like(source)
         twin[rows_to, cols_to] = source[rows_from, cols_from]

@@ -475,6 +475,25 @@ def test_twins_of_thin_strokes_are_measured_on_every_pixel():
     assert biharmonic.max() < 1e-12 < harmonic.min()
 
 
+def test_a_strip_lower_than_the_twins_shift_is_inpainted(fitted):
+    from sk_sparse.restoration._inpaint import _held_out_shift
+
+    # Slanted strokes across a 20-row strip: the strokes' bounding boxes are 20 rows
+    # high, so their twins would be shifted by 22 rows, off the strip. The copies that
+    # leave the image are skipped; the ones along the rows still judge the fills.
+    rng = np.random.default_rng(0)
+    image = 0.2 * rng.random((20, 200)) + np.linspace(0.0, 0.8, 200)
+    missing = np.zeros(image.shape, dtype=bool)
+    for start in range(0, 200, 40):
+        for row in range(20):
+            missing[row, start + row:start + row + 2] = True
+    assert _held_out_shift(missing, 8) > image.shape[0]
+    result = fitted.transform(np.where(missing, 0.0, image), mask=missing)
+    assert np.isfinite(result).all()
+    np.testing.assert_array_equal(result[~missing], image[~missing])
+    assert np.mean((result - image)[missing] ** 2) < np.var(image[missing])
+
+
 def test_smooth_fills_are_judged_clipped_as_the_result_is():
     from skimage.draw import line
 
