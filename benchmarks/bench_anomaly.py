@@ -22,13 +22,15 @@ integrated up to a 30% false-positive rate (MVTec style, normalised to 1); the a
 FPR on the defect-free test image and the TPR at q = 1% and 5%; the fraction of defects
 with at least 20% of their pixels flagged at q = 1%; fit and scoring times. Then the
 pixel AUC of every texture x defect kind. SparseAnomalyDetector also reports the FPR of
-its own threshold (``predict_mask``, fitted for 1%), and a second row shows it with the
-optional features (``features=("error", "l1", "mean", "std")``).
+its own threshold (``predict_mask``, fitted for 1%), and two more rows show it with the
+optional features: the patch moments (``features=("error", "l1", "mean", "std")``), and
+these with the cell features (``"cell_error", "cell_mean", "cell_std"``: statistics of
+the 3 x 3 cells tiling a patch).
 ConvolutionalAnomalyDetector is fitted on the two training crops as images (filters on
 one, features of 15x15 windows of the other, stride 4) and shown three ways: its
 defaults (error, l1 norm and group feature of a group-sparse code of the image's detail),
 without the group feature, and with a smoother low-pass split (``lowpass=500``).
-CombinedAnomalyDetector (at its defaults: SparseAnomalyDetector with the mean and spread
+CombinedAnomalyDetector (at its defaults: SparseAnomalyDetector with the moment and cell
 features, ConvolutionalAnomalyDetector and NeighbourAnomalyDetector, the local outlier
 factor of the same 15x15 patches, each turned into a rank among held-out normal pixels,
 the largest rank kept) is given the two training crops and the calibration crop (cut to
@@ -146,6 +148,9 @@ def detectors():
         "SparseAnomalyDetector": lambda: SparseAnomalyDetector(random_state=0),
         "SparseAnomalyDetector +mean,std": lambda: SparseAnomalyDetector(
             features=("error", "l1", "mean", "std"), random_state=0),
+        "SparseAnomalyDetector +mean,std,cells": lambda: SparseAnomalyDetector(
+            features=("error", "l1", "mean", "std", "cell_error", "cell_mean", "cell_std"),
+            random_state=0),
         "CombinedAnomalyDetector": lambda: CombinedAnomalyDetector(
             calibration_fraction=0.34, random_state=0),
         "ConvolutionalAnomalyDetector": lambda: ConvolutionalAnomalyDetector(random_state=0),
@@ -277,8 +282,8 @@ def main(quick: bool = False, instances: bool = False) -> None:
                 ["s", "s", ".3f", ".3f", ".4f", ".3f", ".4f", ".3f", ".0%", ".4f", ".1f",
                  ".2f"])
     print("\npixel ROC AUC per texture and defect kind")
-    short = ["sparse", "sparse+m", "combined", "conv", "conv-grp", "conv500", "iforest",
-             "knn", "lof", "ecod", "pca", "mean/std", "dl error"]
+    short = ["sparse", "sparse+m", "sparse+mc", "combined", "conv", "conv-grp", "conv500",
+             "iforest", "knn", "lof", "ecod", "pca", "mean/std", "dl error"]
     assert len(short) == len(labels)
     print_table(["texture", "defect"] + short, kind_rows, ["s", "s"] + [".3f"] * len(short))
     best = {}

@@ -26,12 +26,18 @@ _MAX_CALIBRATION = 200_000
 _TAIL_QUANTILE = 0.99
 
 
+# The patch detector's features: its error and l1 norm, the patch mean and spread, and
+# the cell features (parts of a patch unlike the rest).
+_SPARSE_DEFAULT_FEATURES = ("error", "l1", "mean", "std", "cell_error", "cell_mean",
+                            "cell_std")
+
+
 def _default_detectors():
     # No n_jobs of their own: the combination runs them side by side, and work of their
     # own in further threads would then oversubscribe the cores (measured: maps a third
     # slower on two cores).
     return [
-        ("sparse", SparseAnomalyDetector(features=("error", "l1", "mean", "std"))),
+        ("sparse", SparseAnomalyDetector(features=_SPARSE_DEFAULT_FEATURES)),
         ("convolutional", ConvolutionalAnomalyDetector()),
         ("neighbours", NeighbourAnomalyDetector()),
     ]
@@ -90,10 +96,10 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
     """Flag pixels that any of several detectors finds rare among normal pixels.
 
     Detectors see different things: the patch features of
-    :class:`SparseAnomalyDetector` (with the patch mean and spread) find beads, pits,
-    scratches and stains, the convolutional code of the image detail of
-    :class:`ConvolutionalAnomalyDetector` finds blurred regions and films, which lower
-    the local energy, and the nearest normal patches of
+    :class:`SparseAnomalyDetector` (with the patch mean and spread, and the statistics of
+    the cells tiling a patch) find beads, pits, scratches and stains, the convolutional
+    code of the image detail of :class:`ConvolutionalAnomalyDetector` finds blurred
+    regions and films, which lower the local energy, and the nearest normal patches of
     :class:`NeighbourAnomalyDetector` find whatever breaks a texture that repeats. Their
     scores are on different scales, so each is first turned into a rank among normal
     pixels, calibrated on images the detectors did not learn from:
@@ -119,9 +125,9 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         (``fit`` on images, as :class:`ConvolutionalAnomalyDetector`) and patch
         detectors (``fit`` on rows of patches, with a ``patch_size`` parameter, as
         :class:`SparseAnomalyDetector`) may be mixed. None means
-        ``SparseAnomalyDetector(features=("error", "l1", "mean", "std"))``,
-        ``ConvolutionalAnomalyDetector()`` and ``NeighbourAnomalyDetector()``. They are
-        cloned.
+        ``SparseAnomalyDetector(features=("error", "l1", "mean", "std", "cell_error",
+        "cell_mean", "cell_std"))``, ``ConvolutionalAnomalyDetector()`` and
+        ``NeighbourAnomalyDetector()``. They are cloned.
     calibration_fraction : float in (0, 1), default=0.3
         Part of the training images held out to calibrate the ranks and the threshold:
         whole images when there are several, else the bottom rows of the one image.

@@ -17,7 +17,42 @@ from ._base import LOG_FLOOR, DensityThresholdMixin, PatchScoresMixin
 # The features the density may model (see the ``features`` parameter); the first three
 # are the columns of SparseFeatureExtractor ("group" only with groups of atoms).
 _SPARSE_FEATURES = ("error", "l1", "group")
-_FEATURES = ("error", "l1", "mean", "std")
+# Statistics of the cells that tile a patch (see ``cell_size``): how unevenly a patch's
+# residual, brightness and spread are spread over it.
+_CELL_FEATURES = ("cell_error", "cell_mean", "cell_std")
+_FEATURES = ("error", "l1", "mean", "std") + _CELL_FEATURES
+
+
+def _cell_means(rows, patch_size, cell_size):
+    """Mean of each row (a flattened square patch) over the cells that tile it: ``cell_size``
+    squares, the last row and column of cells taking the remainder. Shape
+    ``(n_rows, n_cells)``."""
+    starts = np.arange(patch_size // cell_size) * cell_size
+    sums = np.add.reduceat(np.add.reduceat(
+        rows.reshape(-1, patch_size, patch_size), starts, axis=1), starts, axis=2)
+    sizes = np.diff(np.r_[starts, patch_size])
+    return (sums / np.multiply.outer(sizes, sizes)).reshape(len(rows), -1)
+
+
+def _cell_columns(rows, residual, names, patch_size, cell_size):
+    """The cell features ``names`` (of :data:`_CELL_FEATURES`) of validated rows, with
+    their residuals: a defect covering part of a patch leaves some cells unlike the rest
+    even when the whole patch's error, mean and spread look normal."""
+    columns = []
+    if "cell_error" in names:
+        energy = _cell_means(residual * residual, patch_size, cell_size)
+        columns.append(np.log(energy.max(axis=1) + LOG_FLOOR))
+    if "cell_mean" in names or "cell_std" in names:
+        means = _cell_means(rows, patch_size, cell_size)
+    if "cell_mean" in names:
+        offsets = means - rows.mean(axis=1, keepdims=True)
+        columns += [offsets.max(axis=1), offsets.min(axis=1)]
+    if "cell_std" in names:
+        spread = np.sqrt(np.maximum(_cell_means(rows * rows, patch_size, cell_size)
+                                    - means * means, 0))
+        columns += [np.log(spread.min(axis=1) + LOG_FLOOR),
+                    np.log(spread.max(axis=1) + LOG_FLOOR)]
+    return np.stack(columns, axis=1)
 
 
 class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixin,
@@ -54,15 +89,23 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         Fraction of the rows held out as V.
     fpr : float in (0, 0.5], default=0.01
         Target false-positive rate on normal patches; sets ``offset_``.
-    features : sequence of {"error", "l1", "mean", "std"}, default=("error", "l1")
+    features : sequence of {"error", "l1", "mean", "std", "cell_error", "cell_mean", \
+            "cell_std"}, default=("error", "l1")
         What the density models, for each row: the representation error
         ``||x D - s||^2`` and the l1 norm of the BPDN code (the lecture's features, in log
         scale), and optionally the row's mean and (log) standard deviation. Error and l1
         norm see rows the dictionary explains badly or expensively; mean and spread also
         see rows that lost energy (pits, stains, films), which the dictionary may explain
         *better* than normal ones, but the mean also follows slow changes of
-        illumination, which raise false positives. The user guide's anomaly page shows
-        the trade-off measured on five textures. At least one of "error" and "l1".
+        illumination, which raise false positives. The cell features describe the
+        ``cell_size`` squares that tile the patch: "cell_error" the largest mean squared
+        residual of a cell (log), "cell_mean" the largest and smallest cell mean minus
+        the patch mean, "cell_std" the smallest and largest cell standard deviation
+        (log). They see defects that cover only part of a patch (small spots, the edge
+        of a faint stain), whose share of the whole patch's statistics is small; they
+        need rows that are square patches of ``patch_size``. The user guide's anomaly
+        page shows the trade-offs measured on five textures. At least one of "error"
+        and "l1".
     density : estimator with ``fit`` and ``score_samples``, default=None
         Density of the log features of normal patches; None means a single full-covariance
         Gaussian (:class:`~sklearn.mixture.GaussianMixture` with one component, seeded
@@ -74,6 +117,10 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
     stride : int, default=4
         Patch stride of :meth:`anomaly_map`, at most ``patch_size`` (so that every pixel
         is scored).
+    cell_size : int, default=3
+        Side of the square cells of the cell features (the last row and column of cells
+        of a patch take the remainder); a patch holds at least two cells per side. Not
+        used without cell features.
     min_region_size : int, default=0
         :meth:`predict_mask` removes detected regions with fewer pixels than this
         (isolated detections); 0 keeps everything.
@@ -138,6 +185,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         "density": [HasMethods(["fit", "score_samples"]), None],
         "patch_size": [Interval(Integral, 1, None, closed="left")],
         "stride": [Interval(Integral, 1, None, closed="left")],
+        "cell_size": [Interval(Integral, 1, None, closed="left")],
         "min_region_size": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "transform_max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -150,7 +198,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
 
     def __init__(self, n_components=64, *, alpha=0.1, dictionary="mod",
                  validation_fraction=0.5, fpr=0.01, features=("error", "l1"), density=None,
-                 patch_size=15, stride=4, min_region_size=0, max_iter=5,
+                 patch_size=15, stride=4, cell_size=3, min_region_size=0, max_iter=5,
                  transform_max_iter=200, transform_tol=1e-2, random_state=None, n_jobs=None,
                  verbose=0):
         self.n_components = n_components
@@ -162,6 +210,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         self.density = density
         self.patch_size = patch_size
         self.stride = stride
+        self.cell_size = cell_size
         self.min_region_size = min_region_size
         self.max_iter = max_iter
         self.transform_max_iter = transform_max_iter
@@ -188,6 +237,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self._check_features(_FEATURES)
+        self._check_cells(X.shape[1])
         n_samples = X.shape[0]
         n_validation = int(round(self.validation_fraction * n_samples))
         if n_samples < 2 or not 0 < n_validation < n_samples:
@@ -225,6 +275,21 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
                 f"got {self.features!r}."
             )
 
+    def _check_cells(self, n_features):
+        """With cell features: rows must be square patches of at least two cells a side."""
+        if not set(_CELL_FEATURES) & set(self.features):
+            return
+        if n_features != self.patch_size**2:
+            raise ValueError(
+                f"The cell features need rows that are square patches of patch_size="
+                f"{self.patch_size} ({self.patch_size**2} features); got {n_features} "
+                "features.")
+        if self.patch_size // self.cell_size < 2:
+            raise ValueError(
+                f"cell_size={self.cell_size} leaves fewer than two cells per side of a "
+                f"patch of patch_size={self.patch_size}; use at most "
+                f"{self.patch_size // 2}.")
+
     def _report(self, message, started):
         if self.verbose:
             print(f"[{type(self).__name__}] {message} ({time.perf_counter() - started:.1f} s)",
@@ -240,12 +305,18 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
 
     def _log_features(self, X) -> np.ndarray:
         """The features the density models, of validated rows (logs of the positive ones)."""
-        sparse = (self.features_._features(X) if set(_SPARSE_FEATURES) & set(self.features)
-                  else None)
-        return self._log_columns(X, sparse)
+        residual = None
+        if "cell_error" in self.features:
+            sparse, residual = self.features_._features(X, return_residual=True)
+        elif set(_SPARSE_FEATURES) & set(self.features):
+            sparse = self.features_._features(X)
+        else:
+            sparse = None
+        return self._log_columns(X, sparse, residual)
 
-    def _log_columns(self, X, sparse) -> np.ndarray:
-        """:meth:`_log_features` from the rows and their sparse-coding features."""
+    def _log_columns(self, X, sparse, residual=None) -> np.ndarray:
+        """:meth:`_log_features` from the rows, their sparse-coding features and, for
+        "cell_error", their residuals."""
         columns = []
         if sparse is not None:
             sparse = np.log(sparse + LOG_FLOOR)
@@ -255,6 +326,10 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
             columns.append(X.mean(axis=1, keepdims=True))
         if "std" in self.features:
             columns.append(np.log(X.std(axis=1, keepdims=True) + LOG_FLOOR))
+        cells = [name for name in self.features if name in _CELL_FEATURES]
+        if cells:
+            columns.append(_cell_columns(X, residual, cells, self.patch_size,
+                                         self.cell_size))
         return np.concatenate(columns, axis=1).astype(np.float64, copy=False)
 
     def _score_samples(self, X) -> np.ndarray:

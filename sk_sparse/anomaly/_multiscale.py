@@ -18,9 +18,9 @@ from ..image._noise import _estimate_noise_sigma
 from ..utils._compat import Interval, _fit_context
 from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
 from ._base import _REG_COVAR
-from ._detector import _SPARSE_FEATURES, SparseAnomalyDetector
+from ._detector import _CELL_FEATURES, _SPARSE_FEATURES, SparseAnomalyDetector
 
-_MULTISCALE_FEATURES = _SPARSE_FEATURES + ("mean", "std")
+_MULTISCALE_FEATURES = _SPARSE_FEATURES + ("mean", "std") + _CELL_FEATURES
 
 
 def rescale(images, factor, *, match_noise=False, random_state=None):
@@ -153,9 +153,9 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
         magnification). Interpolation smooths noise away: without this, images
         synthesised at a larger zoom are smoother than real ones, and smooth defects
         (blur, films) look normal. False for noise-free images.
-    features : sequence of {"error", "l1", "group", "mean", "std"}, \
-            default=("error", "l1", "group")
-        What the density models.
+    features : sequence of {"error", "l1", "group", "mean", "std", "cell_error", \
+            "cell_mean", "cell_std"}, default=("error", "l1", "group")
+        What the density models (see :class:`SparseAnomalyDetector`).
     dictionary : {"mod", "minibatch", "ksvd", "dct"}, default="mod"
         How each scale's atoms are learned (see
         :func:`~sk_sparse.decomposition.resolve_dictionary`).
@@ -163,7 +163,7 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
         Density of the log features of the held-out patches of all scales pooled; None
         means one full-covariance Gaussian per scale, applied to the scale the code
         chooses (see above).
-    validation_fraction, fpr, patch_size, stride, min_region_size, max_iter, \
+    validation_fraction, fpr, patch_size, stride, cell_size, min_region_size, max_iter, \
 transform_max_iter, transform_tol, random_state, n_jobs, verbose
         As in :class:`SparseAnomalyDetector`; ``stride`` is also the step of the training
         patches, and ``random_state`` also seeds the noise of ``match_noise``.
@@ -215,13 +215,13 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
     def __init__(self, scales=(0.5, 0.71, 1.0, 1.41, 2.0), *, n_components=32, alpha=0.1,
                  group_alpha=0.1, match_noise=True, features=("error", "l1", "group"),
                  dictionary="mod", validation_fraction=0.5, fpr=0.01, density=None,
-                 patch_size=15, stride=4, min_region_size=0, max_iter=5,
+                 patch_size=15, stride=4, cell_size=3, min_region_size=0, max_iter=5,
                  transform_max_iter=200, transform_tol=1e-2, random_state=None, n_jobs=None,
                  verbose=0):
         super().__init__(
             n_components, alpha=alpha, dictionary=dictionary,
             validation_fraction=validation_fraction, fpr=fpr, features=features,
-            density=density, patch_size=patch_size, stride=stride,
+            density=density, patch_size=patch_size, stride=stride, cell_size=cell_size,
             min_region_size=min_region_size, max_iter=max_iter,
             transform_max_iter=transform_max_iter, transform_tol=transform_tol,
             random_state=random_state, n_jobs=n_jobs, verbose=verbose)
@@ -246,6 +246,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
             The fitted detector.
         """
         self._check_features(_MULTISCALE_FEATURES)
+        self._check_cells(self.patch_size**2)
         scales = [float(s) for s in self.scales]
         if not scales or min(scales) <= 0 or len(set(scales)) != len(scales):
             raise ValueError(f"scales must be distinct positive zoom factors; got "
@@ -307,7 +308,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         """Log features of validated rows, and the index of the scale whose atoms carry
         most of each row's code; for an all-zero code, the scale of the atom most
         correlated with the row (the first to enter the code as ``alpha`` decreases)."""
-        sparse, group_norms = self.features_._features(X, return_group_norms=True)
+        sparse, group_norms, *residual = self.features_._features(
+            X, return_group_norms=True, return_residual="cell_error" in self.features)
         chosen = group_norms.argmax(axis=1)
         empty = np.flatnonzero(group_norms.max(axis=1) == 0)
         if len(empty):
@@ -315,7 +317,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
             _, scale_of_atom = np.unique(self.features_.groups, return_inverse=True)
             nearest = np.abs(X[empty] @ atoms.T.astype(X.dtype, copy=False)).argmax(axis=1)
             chosen[empty] = scale_of_atom[nearest]
-        return self._log_columns(X, sparse), chosen
+        return self._log_columns(X, sparse, *residual), chosen
 
     def _score_samples(self, X):
         features, chosen = self._features_and_scale(X)

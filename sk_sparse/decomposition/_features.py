@@ -162,9 +162,10 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return self._features(X)
 
-    def _features(self, X, *, return_group_norms=False):
+    def _features(self, X, *, return_group_norms=False, return_residual=False):
         """Features of validated rows; with ``return_group_norms`` also each row's
-        ``||x_g||_2`` per group (columns in the order of ``np.unique(groups)``)."""
+        ``||x_g||_2`` per group (columns in the order of ``np.unique(groups)``), with
+        ``return_residual`` also the residuals ``x D - s`` (after those), as a tuple."""
         codes = self._codes(X)
         residual = codes @ self.components_.astype(X.dtype, copy=False) - X
         features = [np.einsum("ij,ij->i", residual, residual), np.abs(codes).sum(axis=1)]
@@ -174,7 +175,10 @@ class SparseFeatureExtractor(TransformerMixin, BaseEstimator):
             group_norms = np.sqrt((codes**2) @ onehot)
             features.append(group_norms.sum(axis=1))
         features = np.stack(features, axis=1)
-        return (features, group_norms) if return_group_norms else features
+        if not (return_group_norms or return_residual):
+            return features
+        return ((features,) + ((group_norms,) if return_group_norms else ())
+                + ((residual,) if return_residual else ()))
 
     def sparse_codes(self, X) -> np.ndarray:
         """BPDN codes of the rows of ``X`` on ``components_``.
