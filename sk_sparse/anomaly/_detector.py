@@ -34,7 +34,14 @@ def _cell_means(rows, patch_size, cell_size):
     return (sums / np.multiply.outer(sizes, sizes)).reshape(len(rows), -1)
 
 
-def _cell_columns(rows, residual, names, patch_size, cell_size):
+def _spread_floor(rows):
+    """What the cells' standard deviations get before their log: 1% of the median
+    standard deviation of the (training) rows. Quantised or saturated images have
+    perfectly flat cells, whose log(0) would sit far below every other value."""
+    return max(0.01 * float(np.median(rows.std(axis=1))), LOG_FLOOR)
+
+
+def _cell_columns(rows, residual, names, patch_size, cell_size, spread_floor):
     """The cell features ``names`` (of :data:`_CELL_FEATURES`) of validated rows, with
     their residuals: a defect covering part of a patch leaves some cells unlike the rest
     even when the whole patch's error, mean and spread look normal."""
@@ -50,8 +57,8 @@ def _cell_columns(rows, residual, names, patch_size, cell_size):
     if "cell_std" in names:
         spread = np.sqrt(np.maximum(_cell_means(rows * rows, patch_size, cell_size)
                                     - means * means, 0))
-        columns += [np.log(spread.min(axis=1) + LOG_FLOOR),
-                    np.log(spread.max(axis=1) + LOG_FLOOR)]
+        columns += [np.log(spread.min(axis=1) + spread_floor),
+                    np.log(spread.max(axis=1) + spread_floor)]
     return np.stack(columns, axis=1)
 
 
@@ -155,6 +162,10 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         Threshold gamma on ``score_samples``: ``decision_function = score_samples - offset_``.
     validation_scores_ : ndarray
         ``score_samples`` of V.
+    spread_floor_ : float
+        Added to the cells' standard deviations before their log ("cell_std"): 1% of
+        the median standard deviation of the rows of S, so that the flat cells of
+        quantised or saturated images stay near the others rather than at log(0).
     n_iter_ : int
         Passes of dictionary learning run.
     n_features_in_ : int
@@ -259,6 +270,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
             verbose=max(0, self.verbose - 1),
         ).fit(X[train])
         self.n_iter_ = max(1, self.features_.n_iter_)
+        self.spread_floor_ = _spread_floor(X[train])
         self._report(f"fit: dictionary learned in {self.n_iter_} passes; coding "
                      f"{len(validation)} held-out rows (V)", started)
         self._fit_density(self._log_features(X[validation]), rng)
@@ -329,7 +341,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         cells = [name for name in self.features if name in _CELL_FEATURES]
         if cells:
             columns.append(_cell_columns(X, residual, cells, self.patch_size,
-                                         self.cell_size))
+                                         self.cell_size, self.spread_floor_))
         return np.concatenate(columns, axis=1).astype(np.float64, copy=False)
 
     def _score_samples(self, X) -> np.ndarray:

@@ -18,7 +18,7 @@ from ..image._noise import _estimate_noise_sigma
 from ..utils._compat import Interval, _fit_context
 from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
 from ._base import _REG_COVAR
-from ._detector import _CELL_FEATURES, _SPARSE_FEATURES, SparseAnomalyDetector
+from ._detector import _CELL_FEATURES, _SPARSE_FEATURES, SparseAnomalyDetector, _spread_floor
 
 _MULTISCALE_FEATURES = _SPARSE_FEATURES + ("mean", "std") + _CELL_FEATURES
 
@@ -175,7 +175,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
     density_ : ScaleGaussians or estimator
         The per-scale Gaussians (``means_``, ``cholesky_`` factors of the covariances,
         one per scale), or the fitted ``density``.
-    offset_, validation_scores_ : as in :class:`SparseAnomalyDetector`
+    offset_, validation_scores_, spread_floor_ : as in :class:`SparseAnomalyDetector`
     n_iter_ : int
         Passes of dictionary learning (summed over scales).
     n_features_in_ : int
@@ -286,6 +286,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
             transform_tol=self.transform_tol, n_jobs=self.n_jobs,
         ).fit(train_rows[0][:1])
         self.n_features_in_ = p * p
+        self.spread_floor_ = _spread_floor(np.concatenate(train_rows))
         validation = np.concatenate(validation_rows)
         self._report(f"fit: coding {len(validation)} held-out patches (V)", started)
         counts = np.array([len(v) for v in validation_rows])

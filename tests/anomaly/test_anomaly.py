@@ -165,7 +165,7 @@ def test_optional_features_are_the_patch_moments(fibres):
             SparseAnomalyDetector(features=bad).fit(patches)
 
 
-def _cells_by_loops(rows, residual, patch_size, cell_size):
+def _cells_by_loops(rows, residual, patch_size, cell_size, floor):
     """The cell features, one patch and one cell at a time."""
     bounds = [(k * cell_size, (k + 1) * cell_size) for k in range(patch_size // cell_size)]
     bounds[-1] = (bounds[-1][0], patch_size)
@@ -178,7 +178,7 @@ def _cells_by_loops(rows, residual, patch_size, cell_size):
         offsets = [c.mean() - patch.mean() for c, _ in cells]
         spreads = [c.std() for c, _ in cells]
         expected.append([np.log(energy + 1e-10), max(offsets), min(offsets),
-                         np.log(min(spreads) + 1e-10), np.log(max(spreads) + 1e-10)])
+                         np.log(min(spreads) + floor), np.log(max(spreads) + floor)])
     return np.array(expected)
 
 
@@ -195,8 +195,8 @@ def test_cell_features_are_statistics_of_the_cells_tiling_a_patch(fibres, cell_s
     columns = detector._log_features(rows)
     np.testing.assert_allclose(columns[:, 0], np.log(np.sum(residual**2, axis=1) + 1e-10),
                                rtol=1e-10)
-    np.testing.assert_allclose(columns[:, 1:], _cells_by_loops(rows, residual, 7, cell_size),
-                               rtol=1e-8, atol=1e-12)
+    expected = _cells_by_loops(rows, residual, 7, cell_size, detector.spread_floor_)
+    np.testing.assert_allclose(columns[:, 1:], expected, rtol=1e-8, atol=1e-12)
     assert detector.density_.means_.shape == (1, 6)
 
 
@@ -225,3 +225,18 @@ def test_cell_features_see_faint_stains_and_scratches(fibres):
                                          random_state=0).fit(patches)
         aucs.append(roc_auc_score(mask.ravel(), detector.anomaly_map(defective).ravel()))
     assert aucs[1] > aucs[0] + 0.08  # measured: 0.56 -> 0.71
+
+
+def test_flat_cells_of_a_quantised_image_stay_near_the_others(brick):
+    # brick is 8-bit: about a tenth of its 15 x 15 patches hold a perfectly flat 3 x 3
+    # cell. Their log spread is the floor's, 1% of a typical patch spread, not log(0).
+    patches = PatchExtractor(patch_size=15, stride=4).fit_transform(brick[:256])
+    detector = SparseAnomalyDetector(n_components=16, max_iter=1, random_state=0,
+                                     features=("error", "cell_std")).fit(patches)
+    spreads = patches.std(axis=1)
+    assert (0.01 * np.quantile(spreads, 0.3) < detector.spread_floor_
+            < 0.01 * np.quantile(spreads, 0.7))
+    columns = detector._log_features(patches)
+    flat = columns[:, 1] == np.log(detector.spread_floor_)
+    assert 0.05 < flat.mean() < 0.2
+    assert abs(np.log(detector.spread_floor_) - np.median(columns[~flat, 1])) < 3

@@ -156,3 +156,22 @@ def test_bad_parameters_are_named():
         MultiscaleSparseAnomalyDetector(features=("group", "x")).fit(image)
     with pytest.raises(ValueError, match="patch_size"):
         MultiscaleSparseAnomalyDetector(scales=(0.1,)).fit(image)
+
+
+def test_cell_features_are_those_of_the_patch_detector():
+    from sk_sparse.anomaly._detector import _cell_columns
+
+    image = make_nanofibres(64, random_state=0)
+    detector = MultiscaleSparseAnomalyDetector(
+        scales=(1.0, 2.0), n_components=8, max_iter=1, random_state=0,
+        features=("error", "group", "cell_error", "cell_std")).fit(image)
+    rows = image[:15, :15].reshape(1, -1), image[20:35, 7:22].reshape(1, -1)
+    rows = np.concatenate(rows)
+    columns, _ = detector._features_and_scale(rows)
+    residual = detector.features_.sparse_codes(rows) @ detector.features_.components_ - rows
+    expected = _cell_columns(rows, residual, ("cell_error", "cell_std"), 15, 3,
+                             detector.spread_floor_)
+    np.testing.assert_allclose(columns[:, 2:], expected, rtol=1e-6)
+    assert np.shape(detector.density_.means_) == (2, 5)  # 2 scales x (2 + 1 + 2) features
+    with pytest.raises(ValueError, match="cell_size=8 leaves fewer than two cells"):
+        MultiscaleSparseAnomalyDetector(cell_size=8, features=("error", "cell_mean")).fit(image)
