@@ -25,7 +25,8 @@ threshold for a 1% false-positive rate): ``SparseAnomalyDetector`` fitted on zoo
 patches; ``MultiscaleSparseAnomalyDetector`` without the group term
 (``group_alpha=0``, features error and l1 norm), with it (the defaults:
 ``group_alpha=0.1``, features error, l1 norm and group norm), with the patch mean and
-spread added, with the previous default scales (0.5, 1, 2), and with an earlier
+spread added, with these and the cell features (statistics of the 3x3 cells tiling a
+patch), with the previous default scales (0.5, 1, 2), and with an earlier
 release's choices (0.5, 1, 2, one Gaussian over all scales, training zooms synthesised
 without restoring their noise). Reported per zoom: pixel ROC AUC and the achieved
 false-positive rate of ``predict_mask`` on the defect-free image.
@@ -80,6 +81,9 @@ def detectors():
         "multiscale + group term": lambda: MultiscaleSparseAnomalyDetector(random_state=0),
         "  + mean, std": lambda: MultiscaleSparseAnomalyDetector(
             features=("error", "l1", "group", "mean", "std"), random_state=0),
+        "  + mean, std, cells": lambda: MultiscaleSparseAnomalyDetector(
+            features=("error", "l1", "group", "mean", "std", "cell_error", "cell_mean",
+                      "cell_std"), random_state=0),
         "  scales 0.5, 1, 2": lambda: MultiscaleSparseAnomalyDetector(
             scales=PREVIOUS_SCALES, random_state=0),
         "  0.5, 1, 2, pooled, no noise match": lambda: MultiscaleSparseAnomalyDetector(
