@@ -338,9 +338,7 @@ def _twin_errors(image, seen, holes, systems, p, clip=None):
         return None
     sums, counts = twins
     # A pixel of a hole may have up to eight twin pixels: each counts as one held-out pixel.
-    return [_local_mean(total / np.maximum(counts, 1), counts, _ERROR_SCALE * p,
-                        prior=total.sum() / counts.sum(), strength=_PRIOR_PIXELS)
-            for total in sums]
+    return [_pooled_local_mean(total, counts, _ERROR_SCALE * p) for total in sums]
 
 
 def _weights(errors):
@@ -362,6 +360,14 @@ def _local_mean(values, where, scale, prior=0.0, strength=0.0):
     total = ndimage.gaussian_filter(np.where(counts > 0, counts * values, 0.0), scale)
     pseudo = strength / (2 * np.pi * scale**2)  # pixels, in the units of ``weights``
     return (total + pseudo * prior) / np.maximum(weights + pseudo, np.finfo(np.float64).tiny)
+
+
+def _pooled_local_mean(sums, counts, scale):
+    """:func:`_local_mean` of squared errors pooled per pixel (``sums`` of ``counts``
+    samples each, every sample weighing the same), shrunk towards their mean over the
+    image by ``_PRIOR_PIXELS`` samples."""
+    return _local_mean(sums / np.maximum(counts, 1), counts, scale,
+                       prior=sums.sum() / counts.sum(), strength=_PRIOR_PIXELS)
 
 
 def _values_and_missing(X, mask):
@@ -792,11 +798,8 @@ class OMPInpainter(ImageInputMixin, TransformerMixin, BaseEstimator):
                 if extra is None:
                     return around(off_ring), on
                 # Each held-out pixel and each twin pixel is one sample.
-                total = np.where(off_ring, squared, 0.0) + extra[0]
-                counts = off_ring + extra[1]
-                return _local_mean(total / np.maximum(counts, 1), counts, scale,
-                                   prior=total.sum() / counts.sum(),
-                                   strength=_PRIOR_PIXELS), on
+                return _pooled_local_mean(np.where(off_ring, squared, 0.0) + extra[0],
+                                          off_ring + extra[1], scale), on
 
             twins = (_twin_errors(image, seen, deep[index], systems, p, self.clip)
                      if by_ring.any() else None)
