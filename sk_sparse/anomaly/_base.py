@@ -146,6 +146,13 @@ class PatchScoresMixin:
             )
         check_patch_fits((p, p), stack.shape)
         check_stride(self.stride, p)
+        scores = self._maps(stack)
+        return scores[0] if single else scores
+
+    def _maps(self, stack):
+        """Anomaly maps of a validated stack (the mean over the patches covering each
+        pixel)."""
+        p = self.patch_size
         rows = patch_positions(stack.shape[1], p, self.stride)
         cols = patch_positions(stack.shape[2], p, self.stride)
         numerator, counts = accumulate_strips(
@@ -153,8 +160,7 @@ class PatchScoresMixin:
             (stack,), p, rows, len(cols) * p * p, n_jobs=self.n_jobs,
             progress=self._map_progress(),
         )
-        scores = numerator / counts
-        return scores[0] if single else scores
+        return numerator / counts
 
     def _score_strip(self, index, local_rows, strip, *, col_positions):
         """Strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -10,14 +11,16 @@ from scipy import ndimage
 from scipy.linalg import solve_triangular
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import resolve_dictionary
 from ..image._grid import extract_patch_grid, patch_positions
 from ..image._noise import _estimate_noise_sigma
-from ..utils._compat import Interval, _fit_context
+from ..image._strips import accumulate_strips
+from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
-from ._base import _REG_COVAR
+from ._base import _REG_COVAR, window_sums
 from ._detector import _CELL_FEATURES, _SPARSE_FEATURES, SparseAnomalyDetector, _spread_floor
 
 _MULTISCALE_FEATURES = _SPARSE_FEATURES + ("mean", "std") + _CELL_FEATURES
@@ -163,6 +166,16 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
         Density of the log features of the held-out patches of all scales pooled; None
         means one full-covariance Gaussian per scale, applied to the scale the code
         chooses (see above).
+    scale_selection : {"patch", "image"}, default="patch"
+        Which Gaussian judges the patches of an image in :meth:`anomaly_map` and
+        :meth:`predict_mask`. "patch": each patch's, by its code (see above). "image":
+        one for the whole image, the scale under whose Gaussian its patches have the
+        highest mean log-density (:meth:`estimate_zoom`), with that scale's own
+        threshold (``scale_offsets_``): a zoom is a property of the image, and a defect
+        can no longer pass as normal by choosing the zoom it fits best. Needs the
+        default ``density``. Rows scored by :meth:`score_samples` are always judged
+        patch by patch. See the user guide for what it gains and where its threshold
+        misses.
     validation_fraction, fpr, patch_size, stride, cell_size, min_region_size, max_iter, \
 transform_max_iter, transform_tol, random_state, n_jobs, verbose
         As in :class:`SparseAnomalyDetector`; ``stride`` is also the step of the training
@@ -176,6 +189,10 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         The per-scale Gaussians (``means_``, ``cholesky_`` factors of the covariances,
         one per scale), or the fitted ``density``.
     offset_, validation_scores_, spread_floor_ : as in :class:`SparseAnomalyDetector`
+    scale_offsets_ : ndarray of shape (n_scales,)
+        Per scale, the ``fpr`` quantile of the log-density of that scale's held-out
+        patches under its own Gaussian: the thresholds of ``scale_selection="image"``.
+        Only with the default ``density``.
     n_iter_ : int
         Passes of dictionary learning (summed over scales).
     n_features_in_ : int
@@ -203,6 +220,14 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
     >>> zoomed = make_nanofibres(96, zoom=1.5, random_state=1)
     >>> detector.anomaly_map(zoomed).shape
     (96, 96)
+
+    Judging each image by one scale, and the zoom it is judged at:
+
+    >>> per_image = MultiscaleSparseAnomalyDetector(n_components=8, max_iter=2,
+    ...                                             scale_selection="image",
+    ...                                             random_state=0).fit(normal)
+    >>> per_image.estimate_zoom(zoomed)
+    1.41
     """
 
     _parameter_constraints: dict = {
@@ -210,14 +235,15 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         "scales": [tuple, list],
         "group_alpha": [Interval(Real, 0, None, closed="left")],
         "match_noise": ["boolean"],
+        "scale_selection": [StrOptions({"patch", "image"})],
     }
 
     def __init__(self, scales=(0.5, 0.71, 1.0, 1.41, 2.0), *, n_components=32, alpha=0.1,
                  group_alpha=0.1, match_noise=True, features=("error", "l1", "group"),
                  dictionary="mod", validation_fraction=0.5, fpr=0.01, density=None,
                  patch_size=15, stride=4, cell_size=3, min_region_size=0, max_iter=5,
-                 transform_max_iter=200, transform_tol=1e-2, random_state=None, n_jobs=None,
-                 verbose=0):
+                 transform_max_iter=200, transform_tol=1e-2, scale_selection="patch",
+                 random_state=None, n_jobs=None, verbose=0):
         super().__init__(
             n_components, alpha=alpha, dictionary=dictionary,
             validation_fraction=validation_fraction, fpr=fpr, features=features,
@@ -228,6 +254,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         self.scales = scales
         self.group_alpha = group_alpha
         self.match_noise = match_noise
+        self.scale_selection = scale_selection
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -251,6 +278,9 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         if not scales or min(scales) <= 0 or len(set(scales)) != len(scales):
             raise ValueError(f"scales must be distinct positive zoom factors; got "
                              f"{self.scales!r}.")
+        if self.scale_selection == "image" and self.density is not None:
+            raise ValueError('scale_selection="image" needs one Gaussian per scale: leave '
+                             "density=None.")
         stack, _ = check_image_stack(X)
         check_stride(self.stride, self.patch_size)
         rng = check_random_state(self.random_state)
@@ -295,6 +325,10 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         if self.density is None:
             self.density_ = ScaleGaussians().fit(features, scale_of_row)
             self.validation_scores_ = self.density_.score_samples(features, chosen)
+            self.scale_offsets_ = np.array([
+                np.quantile(self.density_.score_samples(features[scale_of_row == k],
+                                                        np.full(count, k)), self.fpr)
+                for k, count in enumerate(counts)])
         else:
             self.density_ = clone(self.density).fit(features)
             self.validation_scores_ = self.density_.score_samples(features)
@@ -319,6 +353,74 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
             nearest = np.abs(X[empty] @ atoms.T.astype(X.dtype, copy=False)).argmax(axis=1)
             chosen[empty] = scale_of_atom[nearest]
         return self._log_columns(X, sparse, *residual), chosen
+
+    def estimate_zoom(self, images):
+        """The zoom factor of ``scales`` that best describes each image as a whole.
+
+        The scale under whose Gaussian the image's patches (on the grid of
+        :meth:`anomaly_map`) have the highest mean log-density: the one
+        ``scale_selection="image"`` judges the image by.
+
+        Parameters
+        ----------
+        images : array-like of shape (H, W) or (n_images, H, W)
+            Grey-level images of at least ``patch_size`` pixels per side.
+
+        Returns
+        -------
+        zoom : float or ndarray of shape (n_images,)
+            A float for a single image, else one value per image.
+        """
+        check_is_fitted(self)
+        if not isinstance(self.density_, ScaleGaussians):
+            raise ValueError("estimate_zoom needs one Gaussian per scale: the detector was "
+                             "fitted with a custom density.")
+        stack, single = check_image_stack(images, name="images")
+        check_patch_fits((self.patch_size, self.patch_size), stack.shape)
+        _, chosen = self._scale_maps(stack)
+        zoom = np.asarray([float(s) for s in self.scales])[chosen]
+        return float(zoom[0]) if single else zoom
+
+    def _maps(self, stack):
+        if self.scale_selection == "patch":
+            return super()._maps(stack)
+        maps, chosen = self._scale_maps(stack)
+        return maps[np.arange(len(stack)), chosen]
+
+    def _scale_maps(self, stack):
+        """Every image's anomaly map under each scale's Gaussian and threshold
+        ``(n, K, H, W)``, and the index of the scale with the highest mean log-density
+        over the image's patches ``(n,)``."""
+        p = self.patch_size
+        rows = patch_positions(stack.shape[1], p, self.stride)
+        cols = patch_positions(stack.shape[2], p, self.stride)
+        n_scales = len(self.scale_offsets_)
+        numerator, counts = accumulate_strips(
+            partial(self._scale_strip, col_positions=cols), (stack,), p, rows,
+            len(cols) * p * p, n_jobs=self.n_jobs, progress=self._map_progress(),
+            n_maps=n_scales)
+        # Each patch adds its score to the p * p pixels it covers, so the sums over an
+        # image give the patches' mean anomaly under each scale: its threshold minus
+        # their mean log-density.
+        mean_anomaly = numerator.sum(axis=(2, 3)) / counts.sum(axis=(1, 2))[:, np.newaxis]
+        chosen = np.argmax(self.scale_offsets_ - mean_anomaly, axis=1)
+        return numerator / counts[:, np.newaxis], chosen
+
+    def _scale_strip(self, index, local_rows, strip, *, col_positions):
+        """Strip task of :meth:`_scale_maps`: per scale, the sums over the patches
+        covering each pixel of its threshold minus their log-density under its
+        Gaussian."""
+        p = self.patch_size
+        patches = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,
+                                     (p, p)).reshape(-1, p * p)
+        features, _ = self._features_and_scale(patches)
+        anomaly = np.stack([
+            offset - self.density_.score_samples(features, np.full(len(features), k))
+            for k, offset in enumerate(self.scale_offsets_)
+        ]).reshape(-1, len(local_rows), len(col_positions))
+        numerator, counts = window_sums(anomaly, local_rows, col_positions, (p, p),
+                                        strip.shape)
+        return numerator, counts[0]
 
     def _score_samples(self, X):
         features, chosen = self._features_and_scale(X)

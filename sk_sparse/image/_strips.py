@@ -13,7 +13,7 @@ from ..utils._parallel import even_slices, run_tasks
 
 
 def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_per_row, *,
-                      n_jobs=None, dtype=np.float64, progress=None):
+                      n_jobs=None, dtype=np.float64, progress=None, n_maps=None):
     """Run ``strip_task`` on every strip of every image in parallel and sum the results.
 
     Image estimators return, per strip, a partial weighted sum and a partial weight sum
@@ -30,7 +30,8 @@ def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_pe
         ``strips`` are the rows ``start:stop`` of each array of ``stacks`` for one image,
         ``start`` being the first patch row of the strip and ``stop`` the end of its last
         patch; ``local_row_positions`` are the strip's patch rows relative to ``start``.
-        ``numerator`` and ``weights`` have the shape of the strip.
+        ``numerator`` and ``weights`` have the shape of the strip (``numerator``
+        ``(n_maps, *strip.shape)`` with ``n_maps``).
     stacks : tuple of ndarray of shape (n_images, H, W)
         The image stack, and any per-pixel companion (e.g. a mask).
     patch_height : int
@@ -46,11 +47,15 @@ def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_pe
         dtype of the sums.
     progress : callable ``(n_done, n_tasks) -> None``, default=None
         Called in the calling process after each strip is added (progress reports).
+    n_maps : int, default=None
+        Several numerators per pixel sharing one weight (e.g. one score map per
+        candidate model): the numerator then has shape ``(n_images, n_maps, H, W)``.
 
     Returns
     -------
     numerator, weights : ndarray of shape ``(n_images, H, W)``
-        Sums of the strips' partial results, added in strip order.
+        Sums of the strips' partial results, added in strip order (the numerator
+        ``(n_images, n_maps, H, W)`` with ``n_maps``).
 
     Examples
     --------
@@ -80,12 +85,13 @@ def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_pe
               for rows in even_slices(len(row_positions), values_per_row)]
     arguments = [(index, positions - start, *(stack[index, start:stop] for stack in stacks))
                  for index, start, stop, positions in strips]
-    numerator = np.zeros(images_shape, dtype=dtype)
+    leading = () if n_maps is None else (n_maps,)
+    numerator = np.zeros((images_shape[0], *leading, *images_shape[1:]), dtype=dtype)
     weights = np.zeros(images_shape, dtype=dtype)
     results = run_tasks(strip_task, arguments, n_jobs=n_jobs)
     for n_done, ((index, start, stop, _), (strip_numerator, strip_weights)) in enumerate(
             zip(strips, results), start=1):
-        numerator[index, start:stop] += strip_numerator
+        numerator[index, ..., start:stop, :] += strip_numerator
         weights[index, start:stop] += strip_weights
         if progress is not None:
             progress(n_done, len(arguments))

@@ -1,5 +1,7 @@
 """MultiscaleSparseAnomalyDetector."""
 
+import copy
+
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
@@ -175,3 +177,66 @@ def test_cell_features_are_those_of_the_patch_detector():
     assert np.shape(detector.density_.means_) == (2, 5)  # 2 scales x (2 + 1 + 2) features
     with pytest.raises(ValueError, match="cell_size=8 leaves fewer than two cells"):
         MultiscaleSparseAnomalyDetector(cell_size=8, features=("error", "cell_mean")).fit(image)
+
+
+@pytest.fixture(scope="module")
+def per_image():
+    training = np.stack([make_woven((96, 192), random_state=seed) for seed in (0, 1)])
+    detector = MultiscaleSparseAnomalyDetector(
+        scales=(0.5, 1.0, 2.0), n_components=8, max_iter=2, scale_selection="image",
+        random_state=0)
+    return detector.fit(training)
+
+
+def test_one_scale_per_image_is_the_most_likely_one(per_image):
+    # Reference: every patch of the grid cut by hand, its log-density under each
+    # scale's Gaussian, the scale with the highest mean, that scale's threshold minus
+    # the log-density, averaged over the patches covering each pixel.
+    detector = per_image
+    image = make_woven(80, random_state=3)
+    p, stride = detector.patch_size, detector.stride
+    tops = list(range(0, 80 - p + 1, stride)) + [80 - p]
+    tops = sorted(set(tops))
+    patches = np.stack([image[r:r + p, c:c + p].ravel() for r in tops for c in tops])
+    features, _ = detector._features_and_scale(patches)
+    scores = np.stack([detector.density_.score_samples(features, np.full(len(patches), k))
+                       for k in range(3)])
+    best = int(np.argmax(scores.mean(axis=1)))
+    anomaly = (detector.scale_offsets_[best] - scores[best]).reshape(len(tops), len(tops))
+    total, count = np.zeros(image.shape), np.zeros(image.shape)
+    for i, r in enumerate(tops):
+        for j, c in enumerate(tops):
+            total[r:r + p, c:c + p] += anomaly[i, j]
+            count[r:r + p, c:c + p] += 1
+    np.testing.assert_allclose(detector.anomaly_map(image), total / count, atol=1e-10)
+    assert detector.estimate_zoom(image) == detector.scales[best]
+    # Patch by patch, the same detector gives another map; rows are always per patch.
+    by_patch = copy.deepcopy(detector).set_params(scale_selection="patch")
+    assert np.abs(by_patch.anomaly_map(image) - total / count).max() > 0.1
+    np.testing.assert_array_equal(by_patch.score_samples(patches),
+                                  detector.score_samples(patches))
+
+
+def test_the_zoom_of_a_rescaled_texture_is_found(per_image):
+    other = make_woven(192, random_state=4)
+    for zoom in (0.5, 1.0, 2.0):
+        zoomed = rescale(other[np.newaxis], zoom, match_noise=True, random_state=0)[0]
+        assert per_image.estimate_zoom(zoomed) == zoom
+    both = np.stack([other[:96, :96], other[96:, 96:]])
+    np.testing.assert_array_equal(per_image.estimate_zoom(both), [1.0, 1.0])
+    # Each scale's threshold keeps the false positives of a new fabric near the target.
+    assert np.mean(per_image.predict_mask(other)) < 5 * per_image.fpr
+
+
+def test_one_scale_per_image_needs_the_gaussians_per_scale(per_image):
+    image = make_woven(64, random_state=0)
+    pooled = GaussianMixture(1, covariance_type="full", random_state=0)
+    with pytest.raises(ValueError, match='scale_selection="image"'):
+        MultiscaleSparseAnomalyDetector(scale_selection="image", density=pooled).fit(image)
+    with pytest.raises(ValueError, match="scale_selection"):
+        MultiscaleSparseAnomalyDetector(scale_selection="zoom").fit(image)
+    custom = MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=4,
+                                             max_iter=1, density=pooled,
+                                             random_state=0).fit(image)
+    with pytest.raises(ValueError, match="estimate_zoom"):
+        custom.estimate_zoom(image)

@@ -68,3 +68,21 @@ def test_tasks_receive_only_their_rows_and_progress_is_reported(rng):
     assert all(shape[0] == 4 + 5 - 1 for shape in seen_shapes)
     assert reports == [(k, n_tasks) for k in range(1, n_tasks + 1)]
     np.testing.assert_allclose(numerator / weights, images * masks)
+
+
+def test_several_numerators_share_one_weight(rng):
+    images = rng.random((2, 21, 8))
+    rows = patch_positions(21, 4, 1)
+    task = patch_means_task(4)
+
+    def two_maps(index, local_rows, strip):
+        numerator, weights = task(index, local_rows, strip)
+        return np.stack([numerator, -3 * numerator]), weights
+
+    single = accumulate_strips(task, (images,), 4, rows, per_row(5))
+    numerator, weights = accumulate_strips(two_maps, (images,), 4, rows, per_row(5),
+                                           n_maps=2)
+    assert numerator.shape == (2, 2, 21, 8)
+    np.testing.assert_allclose(numerator[:, 0], single[0], rtol=1e-13)
+    np.testing.assert_allclose(numerator[:, 1], -3 * single[0], rtol=1e-13)
+    np.testing.assert_array_equal(weights, single[1])
