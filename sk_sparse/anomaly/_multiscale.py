@@ -372,18 +372,24 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
             A float for a single image, else one value per image.
         """
         check_is_fitted(self)
-        if not isinstance(self.density_, ScaleGaussians):
-            raise ValueError("estimate_zoom needs one Gaussian per scale: the detector was "
-                             "fitted with a custom density.")
+        self._check_per_scale("estimate_zoom")
         stack, single = check_image_stack(images, name="images")
         check_patch_fits((self.patch_size, self.patch_size), stack.shape)
         _, chosen = self._scale_maps(stack)
         zoom = np.asarray([float(s) for s in self.scales])[chosen]
         return float(zoom[0]) if single else zoom
 
+    def _check_per_scale(self, what):
+        """One Gaussian per scale, or a ValueError naming ``what`` needs it."""
+        if not isinstance(self.density_, ScaleGaussians):
+            raise ValueError(f"{what} needs one Gaussian per scale: the detector was "
+                             "fitted with a custom density.")
+
     def _maps(self, stack):
         if self.scale_selection == "patch":
             return super()._maps(stack)
+        # set_params after a fit with a custom density
+        self._check_per_scale('scale_selection="image"')
         maps, chosen = self._scale_maps(stack)
         return maps[np.arange(len(stack)), chosen]
 

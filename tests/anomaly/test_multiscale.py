@@ -195,8 +195,7 @@ def test_one_scale_per_image_is_the_most_likely_one(per_image):
     detector = per_image
     image = make_woven(80, random_state=3)
     p, stride = detector.patch_size, detector.stride
-    tops = list(range(0, 80 - p + 1, stride)) + [80 - p]
-    tops = sorted(set(tops))
+    tops = sorted({*range(0, 80 - p + 1, stride), 80 - p})
     patches = np.stack([image[r:r + p, c:c + p].ravel() for r in tops for c in tops])
     features, _ = detector._features_and_scale(patches)
     scores = np.stack([detector.density_.score_samples(features, np.full(len(patches), k))
@@ -240,3 +239,5 @@ def test_one_scale_per_image_needs_the_gaussians_per_scale(per_image):
                                              random_state=0).fit(image)
     with pytest.raises(ValueError, match="estimate_zoom"):
         custom.estimate_zoom(image)
+    with pytest.raises(ValueError, match='scale_selection="image" needs'):
+        custom.set_params(scale_selection="image").anomaly_map(image)
