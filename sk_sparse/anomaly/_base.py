@@ -152,15 +152,21 @@ class PatchScoresMixin:
     def _maps(self, stack):
         """Anomaly maps of a validated stack (the mean over the patches covering each
         pixel)."""
+        numerator, counts = self._strip_sums(stack, self._score_strip)
+        return numerator / counts
+
+    def _strip_sums(self, stack, strip_task, n_maps=None):
+        """Per pixel, the sums of ``strip_task``'s patch scores over the patch grid of a
+        validated stack, and how many patches cover it (``accumulate_strips``, with
+        ``n_maps`` scores per patch if given)."""
         p = self.patch_size
         rows = patch_positions(stack.shape[1], p, self.stride)
         cols = patch_positions(stack.shape[2], p, self.stride)
-        numerator, counts = accumulate_strips(
-            partial(self._score_strip, col_positions=cols),
+        return accumulate_strips(
+            partial(strip_task, col_positions=cols),
             (stack,), p, rows, len(cols) * p * p, n_jobs=self.n_jobs,
-            progress=self._map_progress(),
+            progress=self._map_progress(), n_maps=n_maps,
         )
-        return numerator / counts
 
     def _score_strip(self, index, local_rows, strip, *, col_positions):
         """Strip task of :func:`~sk_sparse.image.accumulate_strips` (picklable)."""
@@ -180,8 +186,10 @@ def window_sums(values, row_positions, col_positions, window, shape):
     ``values`` has shape ``(..., n_rows, n_cols)``, one per window of ``window`` pixels
     with top-left corners on the grid; dividing the two results gives the mean score of
     the windows covering each pixel (how every detector turns window scores into maps).
+    The counts depend on the grid only: they are assembled once and broadcast (read-only)
+    to the numerator's shape.
     """
     numerator = assemble_patch_weights(values, row_positions, col_positions, window, shape)
-    counts = assemble_patch_weights(np.ones_like(values), row_positions, col_positions,
-                                    window, shape)
-    return numerator, counts
+    counts = assemble_patch_weights(np.ones(values.shape[-2:], dtype=values.dtype),
+                                    row_positions, col_positions, window, shape)
+    return numerator, np.broadcast_to(counts, numerator.shape)

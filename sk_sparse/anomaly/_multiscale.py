@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -17,7 +16,6 @@ from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import resolve_dictionary
 from ..image._grid import extract_patch_grid, patch_positions
 from ..image._noise import _estimate_noise_sigma
-from ..image._strips import accumulate_strips
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
 from ._base import _REG_COVAR, window_sums
@@ -397,14 +395,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         """Every image's anomaly map under each scale's Gaussian and threshold
         ``(n, K, H, W)``, and the index of the scale with the highest mean log-density
         over the image's patches ``(n,)``."""
-        p = self.patch_size
-        rows = patch_positions(stack.shape[1], p, self.stride)
-        cols = patch_positions(stack.shape[2], p, self.stride)
-        n_scales = len(self.scale_offsets_)
-        numerator, counts = accumulate_strips(
-            partial(self._scale_strip, col_positions=cols), (stack,), p, rows,
-            len(cols) * p * p, n_jobs=self.n_jobs, progress=self._map_progress(),
-            n_maps=n_scales)
+        numerator, counts = self._strip_sums(stack, self._scale_strip,
+                                             n_maps=len(self.scale_offsets_))
         # Each patch adds its score to the p * p pixels it covers, so the sums over an
         # image give the patches' mean anomaly under each scale: its threshold minus
         # their mean log-density.
