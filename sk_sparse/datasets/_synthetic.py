@@ -93,6 +93,13 @@ def add_noise(y, sigma: float, random_state=None, clip: bool = True) -> np.ndarr
 # and the three of earlier releases.
 DEFECT_KINDS = ("bead", "pit", "curved_scratch", "foreign", "film", "blur", "stain")
 _LEGACY_KINDS = ("blob", "scratch", "texture")
+# A defect of DEFECT_KINDS must change its pixels by at least this fraction of
+# ``contrast`` (root mean square over its mask: 0.01, about 2.5 grey levels of 255, at the
+# default contrast). Blur, film and foreign texture change only what is there to change,
+# and beads and pits depend on the brightness under them: on a flat region a blur changes
+# nothing, yet its mask would still count as defective. Such draws are redrawn elsewhere.
+_VISIBLE_FRACTION = 0.04
+_MAX_DRAWS = 50
 
 
 def _smooth_ellipse(rows, cols, rng, radii_range, margin, edge=2.0):
@@ -168,6 +175,22 @@ def _new_defect(kind, defective, rows, cols, rng, contrast, foreign):
     return defective, soft > 0.5
 
 
+def _visible_defect(kind, defective, rows, cols, rng, contrast, foreign):
+    """Draw defects of one kind until one changes its pixels visibly; apply that one."""
+    floor = _VISIBLE_FRACTION * contrast
+    before = np.clip(defective, 0.0, 1.0)
+    for _ in range(_MAX_DRAWS):
+        candidate, region = _new_defect(kind, defective, rows, cols, rng, contrast, foreign)
+        change = np.clip(candidate[region], 0.0, 1.0) - before[region]
+        if region.any() and np.sqrt(np.mean(change ** 2)) >= floor:
+            return candidate, region
+    raise ValueError(
+        f"could not place a visible {kind!r} defect in {_MAX_DRAWS} draws: the image is "
+        f"too flat for it (every draw changed its pixels by less than {floor:.3g} root mean "
+        "square); lower contrast or choose other kinds."
+    )
+
+
 def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "texture"),
                  foreign=None, contrast: float = 0.25, random_state=None):
     """Plant synthetic defects in a (normal) image and return their pixel mask.
@@ -191,10 +214,17 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
         * ``"stain"``: a faint (0.3 ``contrast``) smooth change of brightness.
 
         Defects that lower the local energy (film, blur, stain) are the hard ones for
-        detectors that look for unusual energy. The kinds of earlier releases are kept:
-        ``"blob"`` (an elliptical spot shifted by +-``contrast``), ``"scratch"`` (a
-        straight line 2 to 3 pixels wide, +-``contrast``) and ``"texture"`` (a square of
-        ``foreign`` copied as it is).
+        detectors that look for unusual energy. How much film, blur and foreign texture
+        change depends on what is under them (a blur on a flat region changes nothing), and
+        so do beads on bright and pits on dark regions: a defect of these kinds that
+        changes its pixels by less than ``0.04 * contrast`` (root mean square over its
+        mask; about 2.5 grey levels of 255 at the default) is drawn again elsewhere, so
+        that every pixel of the mask is part of a visible defect.
+
+        The kinds of earlier releases are kept, placed without that check: ``"blob"`` (an
+        elliptical spot shifted by +-``contrast``), ``"scratch"`` (a straight line 2 to 3
+        pixels wide, +-``contrast``) and ``"texture"`` (a square of ``foreign`` copied as
+        it is).
     foreign : array-like of shape (H2, W2), default=None
         Image that foreign-texture squares are cut from; needed for ``"texture"`` and
         ``"foreign"``.
@@ -209,6 +239,12 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
         The image with the defects, clipped to [0, 1].
     mask : ndarray of bool of shape (H, W)
         True on defect pixels.
+
+    Raises
+    ------
+    ValueError
+        If no visible defect of a kind could be placed in 50 draws (an image too flat
+        for it).
 
     Examples
     --------
@@ -239,8 +275,8 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
     for k in range(n_defects):
         kind = kinds[k % len(kinds)]
         if kind in DEFECT_KINDS:
-            defective, region = _new_defect(kind, defective, rows, cols, rng, contrast,
-                                            foreign)
+            defective, region = _visible_defect(kind, defective, rows, cols, rng, contrast,
+                                                foreign)
             mask |= region
             continue
         sign = rng.choice([-1.0, 1.0])

@@ -94,3 +94,24 @@ def test_bad_kinds_are_named(scene):
         make_defects(image, 1, kinds=("crack",))
     with pytest.raises(ValueError, match="pass foreign="):
         make_defects(image, 1, kinds=("foreign",))
+
+
+@pytest.mark.parametrize("kind", ["blur", "film", "foreign", "bead"])
+def test_defects_land_where_they_are_visible(kind):
+    # Left half flat (blur, film and foreign texture change nothing there; it is white,
+    # so neither do beads), right half textured: every draw must reach the texture (or
+    # the step, within the blur's reach), though positions are drawn over the whole image.
+    texture = make_woven(128, random_state=3)
+    image = np.where(np.arange(128) < 64, 1.0, texture)
+    foreign = make_nanofibres(64, random_state=4)
+    for seed in range(12):
+        defective, mask = make_defects(image, 1, kinds=(kind,), foreign=foreign,
+                                       random_state=seed)
+        change = defective[mask] - image[mask]
+        assert np.sqrt(np.mean(change ** 2)) >= 0.04 * 0.25
+        assert mask[:, 56:].any()
+
+
+def test_a_defect_that_cannot_be_seen_is_an_error():
+    with pytest.raises(ValueError, match="could not place a visible 'blur' defect"):
+        make_defects(np.full((64, 64), 0.5), 1, kinds=("blur",), random_state=0)
