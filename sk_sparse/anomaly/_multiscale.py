@@ -169,8 +169,9 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
         :meth:`predict_mask`. "patch": each patch's, by its code (see above). "image":
         one for the whole image, the scale under whose Gaussian its patches have the
         highest mean log-density (:meth:`estimate_zoom`), with that scale's own
-        threshold (``scale_offsets_``): a zoom is a property of the image, and a defect
-        can no longer pass as normal by choosing the zoom it fits best. Needs the
+        threshold and spread (``scale_offsets_``, ``scale_spreads_``): a zoom is a
+        property of the image, and a defect can no longer pass as normal by choosing
+        the zoom it fits best. Needs the
         default ``density``. Rows scored by :meth:`score_samples` are always judged
         patch by patch. See the user guide for what it gains and where its threshold
         misses.
@@ -191,6 +192,12 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         Per scale, the ``fpr`` quantile of the log-density of that scale's held-out
         patches under its own Gaussian: the thresholds of ``scale_selection="image"``.
         Only with the default ``density``.
+    scale_spreads_ : ndarray of shape (n_scales,)
+        Per scale, the median log-density of that scale's held-out patches minus
+        ``scale_offsets_``. With ``scale_selection="image"`` a patch's anomaly (threshold
+        minus log-density) is divided by its scale's, so that 0 is the threshold and -1 a
+        typical normal patch whatever scale an image is judged at, and the maps of images
+        judged at different scales can be compared. Only with the default ``density``.
     n_iter_ : int
         Passes of dictionary learning (summed over scales).
     n_features_in_ : int
@@ -323,10 +330,15 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         if self.density is None:
             self.density_ = ScaleGaussians().fit(features, scale_of_row)
             self.validation_scores_ = self.density_.score_samples(features, chosen)
-            self.scale_offsets_ = np.array([
-                np.quantile(self.density_.score_samples(features[scale_of_row == k],
-                                                        np.full(count, k)), self.fpr)
-                for k, count in enumerate(counts)])
+            own = [self.density_.score_samples(features[scale_of_row == k], np.full(count, k))
+                   for k, count in enumerate(counts)]
+            self.scale_offsets_ = np.array([np.quantile(scores, self.fpr) for scores in own])
+            # How far a typical held-out patch lies above its scale's threshold: maps of
+            # images judged at different scales are divided by it, so that 0 is the
+            # threshold and -1 a typical normal patch at every scale (fpr=0.5 leaves no
+            # gap; the maps are then left as they are).
+            spreads = np.array([np.median(scores) for scores in own]) - self.scale_offsets_
+            self.scale_spreads_ = np.where(spreads > 0, spreads, 1.0)
         else:
             self.density_ = clone(self.density).fit(features)
             self.validation_scores_ = self.density_.score_samples(features)
@@ -392,7 +404,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         return maps[np.arange(len(stack)), chosen]
 
     def _scale_maps(self, stack):
-        """Every image's anomaly map under each scale's Gaussian and threshold
+        """Every image's anomaly map under each scale's Gaussian, threshold and spread
         ``(n, K, H, W)``, and the index of the scale with the highest mean log-density
         over the image's patches ``(n,)``."""
         numerator, counts = self._strip_sums(stack, self._scale_strip,
@@ -402,7 +414,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         # their mean log-density.
         mean_anomaly = numerator.sum(axis=(2, 3)) / counts.sum(axis=(1, 2))[:, np.newaxis]
         chosen = np.argmax(self.scale_offsets_ - mean_anomaly, axis=1)
-        return numerator / counts[:, np.newaxis], chosen
+        units = counts[:, np.newaxis] * self.scale_spreads_[:, np.newaxis, np.newaxis]
+        return numerator / units, chosen
 
     def _scale_strip(self, index, local_rows, strip, *, col_positions):
         """Strip task of :meth:`_scale_maps`: per scale, the sums over the patches

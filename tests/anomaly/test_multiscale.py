@@ -191,7 +191,8 @@ def per_image():
 def test_one_scale_per_image_is_the_most_likely_one(per_image):
     # Reference: every patch of the grid cut by hand, its log-density under each
     # scale's Gaussian, the scale with the highest mean, that scale's threshold minus
-    # the log-density, averaged over the patches covering each pixel.
+    # the log-density in units of its spread, averaged over the patches covering each
+    # pixel.
     detector = per_image
     image = make_woven(80, random_state=3)
     p, stride = detector.patch_size, detector.stride
@@ -201,7 +202,8 @@ def test_one_scale_per_image_is_the_most_likely_one(per_image):
     scores = np.stack([detector.density_.score_samples(features, np.full(len(patches), k))
                        for k in range(3)])
     best = int(np.argmax(scores.mean(axis=1)))
-    anomaly = (detector.scale_offsets_[best] - scores[best]).reshape(len(tops), len(tops))
+    anomaly = ((detector.scale_offsets_[best] - scores[best])
+               / detector.scale_spreads_[best]).reshape(len(tops), len(tops))
     total, count = np.zeros(image.shape), np.zeros(image.shape)
     for i, r in enumerate(tops):
         for j, c in enumerate(tops):
@@ -225,6 +227,16 @@ def test_the_zoom_of_a_rescaled_texture_is_found(per_image):
     np.testing.assert_array_equal(per_image.estimate_zoom(both), [1.0, 1.0])
     # Each scale's threshold keeps the false positives of a new fabric near the target.
     assert np.mean(per_image.predict_mask(other)) < 5 * per_image.fpr
+
+
+def test_maps_judged_at_different_scales_share_their_units(per_image):
+    # In units of each scale's spread, a typical normal patch scores about -1 whatever
+    # scale its image is judged at (in log-densities the scales differ by their spread).
+    other = make_woven(192, random_state=4)
+    for zoom in (0.5, 1.0, 2.0):
+        zoomed = rescale(other[np.newaxis], zoom, match_noise=True, random_state=0)[0]
+        assert -1.25 < np.median(per_image.anomaly_map(zoomed)) < -0.75
+    assert np.all(per_image.scale_spreads_ > 0)
 
 
 def test_one_scale_per_image_needs_the_gaussians_per_scale(per_image):
