@@ -171,10 +171,9 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
         highest mean log-density (:meth:`estimate_zoom`), with that scale's own
         threshold and spread (``scale_offsets_``, ``scale_spreads_``): a zoom is a
         property of the image, and a defect can no longer pass as normal by choosing
-        the zoom it fits best. Needs the
-        default ``density``. Rows scored by :meth:`score_samples` are always judged
-        patch by patch. See the user guide for what it gains and where its threshold
-        misses.
+        the zoom it fits best. Needs the default ``density``. Rows scored by
+        :meth:`score_samples` are always judged patch by patch. See the user guide for
+        what it gains and where its threshold misses.
     validation_fraction, fpr, patch_size, stride, cell_size, min_region_size, max_iter, \
 transform_max_iter, transform_tol, random_state, n_jobs, verbose
         As in :class:`SparseAnomalyDetector`; ``stride`` is also the step of the training
