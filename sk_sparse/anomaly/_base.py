@@ -136,6 +136,13 @@ class PatchScoresMixin:
             Mean of ``-decision_function`` over the patches covering each pixel;
             positive means anomalous at the fitted false-positive rate.
         """
+        stack, single = self._image_stack(images)
+        scores = self._maps(stack)
+        return scores[0] if single else scores
+
+    def _image_stack(self, images):
+        """``images`` validated for the patch grid of a fitted detector, as a stack,
+        and whether a single image was given."""
         check_is_fitted(self)
         stack, single = check_image_stack(images, name="images")
         p = self.patch_size
@@ -146,8 +153,7 @@ class PatchScoresMixin:
             )
         check_patch_fits((p, p), stack.shape)
         check_stride(self.stride, p)
-        scores = self._maps(stack)
-        return scores[0] if single else scores
+        return stack, single
 
     def _maps(self, stack):
         """Anomaly maps of a validated stack (the mean over the patches covering each

@@ -10,7 +10,6 @@ from scipy import ndimage
 from scipy.linalg import solve_triangular
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
 from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import resolve_dictionary
@@ -380,10 +379,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         zoom : float or ndarray of shape (n_images,)
             A float for a single image, else one value per image.
         """
-        check_is_fitted(self)
+        stack, single = self._image_stack(images)
         self._check_per_scale("estimate_zoom")
-        stack, single = check_image_stack(images, name="images")
-        check_patch_fits((self.patch_size, self.patch_size), stack.shape)
         _, chosen = self._scale_maps(stack)
         zoom = np.asarray([float(s) for s in self.scales])[chosen]
         return float(zoom[0]) if single else zoom
