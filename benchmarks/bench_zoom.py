@@ -21,9 +21,9 @@ defects, dominated by the three largest, and moved by up to 0.12 with the seeds.
   deviation 0.03, were smoother than any image a camera takes.)
 
 Detectors (15x15 patches, stride 4, 32 atoms per scale or 64 for the single scale,
-threshold for a 1% false-positive rate): ``SparseAnomalyDetector`` fitted on zoom-1
-patches; ``MultiscaleSparseAnomalyDetector`` without the group term
-(``group_alpha=0``, features error and l1 norm), with it (the defaults:
+threshold for a 1% false-positive rate, l1 weight 0.1 for all):
+``SparseAnomalyDetector`` fitted on zoom-1 patches; ``MultiscaleSparseAnomalyDetector``
+without the group term (``group_alpha=0``, features error and l1 norm), with it (the defaults:
 ``group_alpha=0.1``, features error, l1 norm and group norm), with the patch mean and
 spread added, with these and the cell features (statistics of the 3x3 cells tiling a
 patch), the same judging each image by one scale (``scale_selection="image"``: the
@@ -77,7 +77,8 @@ def training_and_tests(name):
 def detectors():
     pooled = GaussianMixture(1, covariance_type="full", reg_covar=1e-6, random_state=0)
     return {
-        "single scale": lambda: SparseAnomalyDetector(random_state=0),
+        # The multiscale detectors' l1 weight (0.1), so that only the scales differ.
+        "single scale": lambda: SparseAnomalyDetector(alpha=0.1, random_state=0),
         "multiscale, no group term": lambda: MultiscaleSparseAnomalyDetector(
             group_alpha=0.0, features=("error", "l1"), random_state=0),
         "multiscale + group term": lambda: MultiscaleSparseAnomalyDetector(random_state=0),

@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 
 from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import DICTIONARY_CONSTRAINT
-from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
+from ..utils._compat import HasMethods, Interval, StrOptions, _fit_context, validate_data
 from ._base import LOG_FLOOR, DensityThresholdMixin, PatchScoresMixin
 
 # The features the density may model (see the ``features`` parameter); the first three
@@ -21,6 +21,13 @@ _SPARSE_FEATURES = ("error", "l1", "group")
 # residual, brightness and spread are spread over it.
 _CELL_FEATURES = ("cell_error", "cell_mean", "cell_std")
 _FEATURES = ("error", "l1", "mean", "std") + _CELL_FEATURES
+# alpha="auto": the l1 weight relative to the RMS norm of the training rows about their
+# means (their detail), so that the detector is the same on images of any contrast or
+# range (uint8 or [0, 1]). With "cell_error" the weight is ten times smaller: the largest
+# cell residual reads where the codes fail, and codes follow normal texture closely
+# only at a small weight (the user guide's anomaly page has the measurements).
+_AUTO_ALPHA = 0.05
+_AUTO_ALPHA_CELLS = 0.005
 
 
 def _cell_means(rows, patch_size, cell_size):
@@ -39,6 +46,15 @@ def _spread_floor(rows):
     standard deviation of the (training) rows. Quantised or saturated images have
     perfectly flat cells, whose log(0) would sit far below every other value."""
     return max(0.01 * float(np.median(rows.std(axis=1))), LOG_FLOOR)
+
+
+def _auto_alpha(rows, features):
+    """The l1 weight that ``alpha="auto"`` gives for the training rows."""
+    detail = rows - rows.mean(axis=1, keepdims=True)
+    scale = float(np.sqrt(np.mean(np.sum(detail * detail, axis=1))))
+    if scale == 0:  # constant rows: any positive weight codes them alike
+        scale = float(np.sqrt(np.mean(np.sum(rows * rows, axis=1)))) or 1.0
+    return (_AUTO_ALPHA_CELLS if "cell_error" in features else _AUTO_ALPHA) * scale
 
 
 def _cell_columns(rows, residual, names, patch_size, cell_size, spread_floor):
@@ -85,8 +101,12 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
     ----------
     n_components : int, default=64
         Atoms of the dictionary learned on S.
-    alpha : float, default=0.1
-        l1 weight of the BPDN coding (and of dictionary learning).
+    alpha : float or "auto", default="auto"
+        l1 weight of the BPDN coding (and of dictionary learning). "auto" is 0.05 times
+        the RMS norm of the training rows about their means (0.005 times with
+        "cell_error" among the ``features``), so that the detector behaves the same on
+        images of any contrast, in [0, 1] or in grey levels; the fitted weight is
+        ``alpha_``. A number is used as it is, in the units of the rows.
     dictionary : {"mod", "minibatch", "ksvd", "dct", "shipped"} or array-like, \
             default="mod"
         Where the atoms come from (see
@@ -154,6 +174,8 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
 
     Attributes
     ----------
+    alpha_ : float
+        The l1 weight used (``alpha``, or what "auto" gave).
     features_ : SparseFeatureExtractor
         Fitted on S.
     density_ : estimator
@@ -189,7 +211,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "dictionary": DICTIONARY_CONSTRAINT,
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "fpr": [Interval(Real, 0, 0.5, closed="right")],
@@ -207,7 +229,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         "features": [tuple, list],
     }
 
-    def __init__(self, n_components=64, *, alpha=0.1, dictionary="mod",
+    def __init__(self, n_components=64, *, alpha="auto", dictionary="mod",
                  validation_fraction=0.5, fpr=0.01, features=("error", "l1"), density=None,
                  patch_size=15, stride=4, cell_size=3, min_region_size=0, max_iter=5,
                  transform_max_iter=200, transform_tol=1e-2, random_state=None, n_jobs=None,
@@ -263,8 +285,10 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         started = time.perf_counter()
         self._report(f"fit: learning {self.n_components} atoms on {len(train)} rows (S)",
                      started)
+        self.alpha_ = (_auto_alpha(X[train], self.features) if self.alpha == "auto"
+                       else float(self.alpha))
         self.features_ = SparseFeatureExtractor(
-            self.dictionary, n_components=self.n_components, alpha=self.alpha,
+            self.dictionary, n_components=self.n_components, alpha=self.alpha_,
             max_iter=self.max_iter, transform_max_iter=self.transform_max_iter,
             transform_tol=self.transform_tol, random_state=rng, n_jobs=self.n_jobs,
             verbose=max(0, self.verbose - 1),

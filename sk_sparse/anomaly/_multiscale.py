@@ -185,7 +185,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
     density_ : ScaleGaussians or estimator
         The per-scale Gaussians (``means_``, ``cholesky_`` factors of the covariances,
         one per scale), or the fitted ``density``.
-    offset_, validation_scores_, spread_floor_ : as in :class:`SparseAnomalyDetector`
+    alpha_, offset_, validation_scores_, spread_floor_ : as in :class:`SparseAnomalyDetector`
     scale_offsets_ : ndarray of shape (n_scales,)
         Per scale, the ``fpr`` quantile of the log-density of that scale's held-out
         patches under its own Gaussian: the thresholds of ``scale_selection="image"``.
@@ -235,6 +235,9 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
 
     _parameter_constraints: dict = {
         **SparseAnomalyDetector._parameter_constraints,
+        # A number only: the scales' patches differ in detail, and group_alpha is in
+        # the same units as alpha.
+        "alpha": [Interval(Real, 0, None, closed="left")],
         "scales": [tuple, list],
         "group_alpha": [Interval(Real, 0, None, closed="left")],
         "match_noise": ["boolean"],
@@ -313,6 +316,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
             validation_rows.append(validation)
             self.n_iter_ += max(1, n_iter)
         groups = np.repeat(np.arange(len(scales)), [len(a) for a in atoms])
+        self.alpha_ = float(self.alpha)
         self.features_ = SparseFeatureExtractor(
             np.concatenate(atoms), alpha=self.alpha, groups=groups,
             group_alpha=self.group_alpha, transform_max_iter=self.transform_max_iter,
