@@ -126,3 +126,19 @@ def test_detectors_run_concurrently_with_the_same_result(fitted, brick):
     assert parallel.offset_ == fitted.offset_
     test = brick[384:512, :256]
     np.testing.assert_array_equal(parallel.anomaly_map(test), fitted.anomaly_map(test))
+
+
+def test_grey_levels_give_the_maps_of_unit_range_images(fitted, brick):
+    # The same texture as uint8 grey levels: the patch detector's weight follows the
+    # patches' detail, the convolutional one's the images' detail and the ranks do not
+    # see units, so the maps are those of [0, 1] images (with the patch detector's old
+    # fixed weight of 0.1, they differed by up to 3.3).
+    grey = np.round(brick * 255).astype(np.uint8)
+    detector = CombinedAnomalyDetector(small_detectors(), calibration_fraction=0.34,
+                                       fpr=0.05, random_state=0)
+    detector.fit(grey[:384].reshape(3, 128, 512))
+    assert detector.detectors_[0][1].alpha_ == pytest.approx(
+        255 * fitted.detectors_[0][1].alpha_)
+    test = brick[384:512, :256]
+    np.testing.assert_allclose(detector.anomaly_map(grey[384:512, :256]),
+                               fitted.anomaly_map(test), atol=0.05)
