@@ -283,19 +283,20 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         rng = check_random_state(self.random_state)
         order = rng.permutation(n_samples)
         validation, train = order[:n_validation], order[n_validation:]
+        train = X[train]  # S, copied once for the weight, the dictionary and the floor
         started = time.perf_counter()
         self._report(f"fit: learning {self.n_components} atoms on {len(train)} rows (S)",
                      started)
-        self.alpha_ = (_auto_alpha(X[train], self.features) if self.alpha == "auto"
+        self.alpha_ = (_auto_alpha(train, self.features) if self.alpha == "auto"
                        else float(self.alpha))
         self.features_ = SparseFeatureExtractor(
             self.dictionary, n_components=self.n_components, alpha=self.alpha_,
             max_iter=self.max_iter, transform_max_iter=self.transform_max_iter,
             transform_tol=self.transform_tol, random_state=rng, n_jobs=self.n_jobs,
             verbose=max(0, self.verbose - 1),
-        ).fit(X[train])
+        ).fit(train)
         self.n_iter_ = max(1, self.features_.n_iter_)
-        self.spread_floor_ = _spread_floor(X[train])
+        self.spread_floor_ = _spread_floor(train)
         self._report(f"fit: dictionary learned in {self.n_iter_} passes; coding "
                      f"{len(validation)} held-out rows (V)", started)
         self._fit_density(self._log_features(X[validation]), rng)
