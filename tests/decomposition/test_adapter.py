@@ -116,18 +116,24 @@ def test_objective_is_that_of_the_transform_after_each_round():
     targets = [make_heartbeats(40, heart_rate=110, user=u, random_state=9 + u)
                for u in range(2)]
     adapter = DictionaryAdapter(n_components=6, max_iter=3, l1_penalty=0.02,
-                                random_state=0).fit(sources, targets)
+                                n_dictionaries=3, random_state=0).fit(sources, targets)
     assert adapter.objective_.shape == (3,)
-    # Recomputed from scratch for the final F: optimal codes on D F^T (not renormalised)
-    # plus the weighted elastic net.
+    # Each user's dictionaries come from different starts.
+    assert [d.shape for d in adapter.source_dictionaries_] == [(3, 6, 64)] * 2
+    for draws in adapter.source_dictionaries_:
+        assert np.abs(draws[0] - draws[1]).max() > 0.1
+    # Recomputed from scratch for the final F: optimal codes on D F^T (not renormalised),
+    # averaged over each user's dictionaries, plus the weighted elastic net.
     F, alpha = adapter.transform_, adapter.alpha
     weighted = locality_weights(64, adapter.locality) * F
     value = (0.5 * adapter.l2_penalty * np.sum(weighted**2)
              + adapter.l1_penalty * np.abs(weighted).sum())
-    for D, S in zip(adapter.source_dictionaries_, targets):
-        atoms = D @ F.T
-        codes = _bpdn(S, atoms, np.full(len(S), alpha))
-        value += 0.5 * np.sum((S - codes @ atoms) ** 2) + alpha * np.abs(codes).sum()
+    for draws, S in zip(adapter.source_dictionaries_, targets):
+        for D in draws:
+            atoms = D @ F.T
+            codes = _bpdn(S, atoms, np.full(len(S), alpha))
+            value += (0.5 * np.sum((S - codes @ atoms) ** 2)
+                      + alpha * np.abs(codes).sum()) / 3
     assert adapter.objective_[-1] == pytest.approx(value, rel=1e-9)
     assert np.all(np.diff(adapter.objective_) < 0)
 
@@ -153,7 +159,7 @@ def test_api_pickle_bad_input_and_unmodified_input():
     assert adapter.fit(beats, fast) is adapter
     np.testing.assert_array_equal(beats, before)
     restored = pickle.loads(pickle.dumps(adapter))
-    atoms = adapter.source_dictionaries_[0]
+    atoms = adapter.source_dictionaries_[0][0]
     np.testing.assert_array_equal(restored.transform(atoms), adapter.transform(atoms))
     refit = clone(adapter).fit(beats, fast)
     np.testing.assert_allclose(refit.transform_, adapter.transform_)
