@@ -126,7 +126,7 @@ class DictionaryAdapter(BaseEstimator):
         the data term is their mean, so the penalties keep their meaning. On synthetic
         heartbeats with 8 training users, 4 instead of 1 lowered new users' error at
         every rate pair and for each of three sets of users (see the :ref:`user guide
-        <domain_adaptation>`); fitting costs about ``n_dictionaries`` times as much.
+        <domain_adaptation>`); fitting costs up to ``n_dictionaries`` times as much.
     random_state : int, RandomState instance or None, default=None
         Seeds dictionary learning.
     n_jobs : int, default=None
