@@ -25,17 +25,19 @@ pixel AUC of every texture x defect kind. SparseAnomalyDetector also reports the
 its own threshold (``predict_mask``, fitted for 1%), and two more rows show it with the
 optional features: the patch moments (``features=("error", "l1", "mean", "std")``), and
 these with the cell features (``"cell_error", "cell_mean", "cell_std"``: statistics of
-the 3 x 3 cells tiling a patch).
+the 3 x 3 cells tiling a patch); a fourth row models the latter with a mixture of six
+Gaussians instead of one (``density=GaussianMixture(6)``).
 ConvolutionalAnomalyDetector is fitted on the two training crops as images (filters on
 one, features of 15x15 windows of the other, stride 4) and shown three ways: its
 defaults (error, l1 norm and group feature of a group-sparse code of the image's detail),
 without the group feature, and with a smoother low-pass split (``lowpass=500``).
 CombinedAnomalyDetector (at its defaults: SparseAnomalyDetector with the moment and cell
-features, ConvolutionalAnomalyDetector and NeighbourAnomalyDetector, the local outlier
-factor of the same 15x15 patches, each turned into a rank among held-out normal pixels,
-the largest rank kept) is given the two training crops and the calibration crop (cut to
-128x320) and holds one of the three out for its own calibration (``calibration_fraction
-=0.34``): it fits its detectors on two crops, as the others do. Its maps are timed
+features and the mixture density, ConvolutionalAnomalyDetector and
+NeighbourAnomalyDetector, the local outlier factor of the same 15x15 patches, each
+turned into a rank among held-out normal pixels, the largest rank kept) is given the two
+training crops and the calibration crop (cut to 128x320) and holds one of the three out
+for its own calibration (``calibration_fraction=0.34``): it fits its detectors on two
+crops, as the others do. Its maps are timed
 again with ``n_jobs=2`` (the same detectors, run side by side).
 
 ``--instances``: the two generated textures only, with every image a new instance of
@@ -67,6 +69,7 @@ from sklearn.covariance import EmpiricalCovariance
 from sklearn.decomposition import MiniBatchDictionaryLearning
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
+from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import LocalOutlierFactor
 
 from sk_sparse import (
@@ -150,6 +153,10 @@ def detectors():
             features=("error", "l1", "mean", "std"), random_state=0),
         "SparseAnomalyDetector +mean,std,cells": lambda: SparseAnomalyDetector(
             features=("error", "l1", "mean", "std", "cell_error", "cell_mean", "cell_std"),
+            random_state=0),
+        "SparseAnomalyDetector +mean,std,cells, mixture": lambda: SparseAnomalyDetector(
+            features=("error", "l1", "mean", "std", "cell_error", "cell_mean", "cell_std"),
+            density=GaussianMixture(6, covariance_type="full", reg_covar=1e-6),
             random_state=0),
         "CombinedAnomalyDetector": lambda: CombinedAnomalyDetector(
             calibration_fraction=0.34, random_state=0),
@@ -282,8 +289,8 @@ def main(quick: bool = False, instances: bool = False) -> None:
                 ["s", "s", ".3f", ".3f", ".4f", ".3f", ".4f", ".3f", ".0%", ".4f", ".1f",
                  ".2f"])
     print("\npixel ROC AUC per texture and defect kind")
-    short = ["sparse", "sparse+m", "sparse+mc", "combined", "conv", "conv-grp", "conv500",
-             "iforest", "knn", "lof", "ecod", "pca", "mean/std", "dl error"]
+    short = ["sparse", "sparse+m", "sparse+mc", "s+mc mix", "combined", "conv", "conv-grp",
+             "conv500", "iforest", "knn", "lof", "ecod", "pca", "mean/std", "dl error"]
     assert len(short) == len(labels)
     print_table(["texture", "defect"] + short, kind_rows, ["s", "s"] + [".3f"] * len(short))
     best = {}

@@ -33,13 +33,18 @@ class DensityThresholdMixin:
         Sets ``density_``, ``validation_scores_`` and ``offset_`` (the ``fpr`` quantile
         of the normal data's log-density: about a fraction ``fpr`` of it is flagged).
         """
+        seed = rng.randint(np.iinfo(np.int32).max)
         if self.density is None:
             density = GaussianMixture(n_components=1, covariance_type="full",
-                                      reg_covar=_REG_COVAR,
-                                      random_state=rng.randint(np.iinfo(np.int32).max))
+                                      reg_covar=_REG_COVAR, random_state=seed)
         else:
-            density = self.density
-        self.density_ = clone(density).fit(features)
+            density = clone(self.density)
+            # A density with randomness but no seed of its own (a GaussianMixture's
+            # initialisation) follows the detector's random_state, so that a seeded
+            # detector gives the same model every time.
+            if density.get_params().get("random_state", 0) is None:
+                density.set_params(random_state=seed)
+        self.density_ = density.fit(features)
         self.validation_scores_ = self.density_.score_samples(features)
         self.offset_ = float(np.quantile(self.validation_scores_, self.fpr))
 

@@ -136,9 +136,12 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
         and "l1".
     density : estimator with ``fit`` and ``score_samples``, default=None
         Density of the log features of normal patches; None means a single full-covariance
-        Gaussian (:class:`~sklearn.mixture.GaussianMixture` with one component, seeded
-        from ``random_state``). A :class:`~sklearn.neighbors.KernelDensity` or a larger
-        mixture also works.
+        Gaussian (:class:`~sklearn.mixture.GaussianMixture` with one component). A
+        :class:`~sklearn.neighbors.KernelDensity` or a larger mixture also works; an
+        estimator whose ``random_state`` is None is seeded from ``random_state``. With
+        the cell features, a mixture of six Gaussians did better than one on textures
+        whose normal patches come in several kinds (fibre and background, brick and
+        mortar; see the :ref:`user guide <features_anomaly>`).
     patch_size : int, default=15
         Side of the square patches of :meth:`anomaly_map`; the rows given to ``fit`` must be
         such patches (``patch_size ** 2`` features) to use the image methods.

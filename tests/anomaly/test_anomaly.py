@@ -279,3 +279,28 @@ def test_auto_alpha_gives_the_same_maps_for_grey_levels_and_unit_range(brick):
             maps[alpha, peak] = detector.anomaly_map(test * peak)
     np.testing.assert_allclose(maps["auto", 255.0], maps["auto", 1.0], atol=1e-3)
     assert np.abs(maps[0.1, 255.0] - maps[0.1, 1.0]).max() > 1.0
+
+
+def test_a_mixture_density_is_seeded_by_the_detector_and_models_several_kinds_of_patch(
+        fibres):
+    # Fibre patches and background patches are two kinds of normal patch; a single
+    # Gaussian spans both with one broad ellipsoid, so small beads and pits, whose
+    # features fall between them, look normal. A mixture models each kind.
+    from sklearn.mixture import GaussianMixture
+
+    patches = np.concatenate([PatchExtractor(patch_size=15, stride=3).fit_transform(image)
+                              for image in fibres[:2]])
+    cells = ("error", "l1", "mean", "std", "cell_error", "cell_mean", "cell_std")
+    mixture = GaussianMixture(6, covariance_type="full", reg_covar=1e-6)
+    defective, mask = make_defects(fibres[4], 6, kinds=("bead", "pit"), random_state=0)
+    aucs, fitted = [], []
+    for density in (None, mixture, mixture):
+        detector = SparseAnomalyDetector(n_components=32, features=cells, density=density,
+                                         random_state=0).fit(patches)
+        aucs.append(roc_auc_score(mask.ravel(), detector.anomaly_map(defective).ravel()))
+        fitted.append(detector.density_)
+    assert mixture.random_state is None  # the given estimator is left as it was
+    # Seeded from the detector's random_state: the same model twice.
+    assert fitted[1].random_state is not None
+    np.testing.assert_array_equal(fitted[1].means_, fitted[2].means_)
+    assert aucs[1] > aucs[0] + 0.1, aucs  # measured: 0.66 -> 0.87

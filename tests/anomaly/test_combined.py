@@ -142,3 +142,15 @@ def test_grey_levels_give_the_maps_of_unit_range_images(fitted, brick):
     test = brick[384:512, :256]
     np.testing.assert_allclose(detector.anomaly_map(grey[384:512, :256]),
                                fitted.anomaly_map(test), atol=0.05)
+
+
+def test_default_patch_detector_models_its_features_with_a_mixture():
+    # Its seeding by the detector's random_state is tested with SparseAnomalyDetector.
+    from sklearn.mixture import GaussianMixture
+
+    from sk_sparse.anomaly._combined import _default_detectors
+
+    sparse = dict(_default_detectors())["sparse"]
+    assert isinstance(sparse.density, GaussianMixture)
+    assert sparse.density.n_components == 6
+    assert sparse.density.random_state is None
