@@ -22,17 +22,18 @@ integrated up to a 30% false-positive rate (MVTec style, normalised to 1); the a
 FPR on the defect-free test image and the TPR at q = 1% and 5%; the fraction of defects
 with at least 20% of their pixels flagged at q = 1%; fit and scoring times. Then the
 pixel AUC of every texture x defect kind. SparseAnomalyDetector also reports the FPR of
-its own threshold (``predict_mask``, fitted for 1%), and two more rows show it with the
-optional features: the patch moments (``features=("error", "l1", "mean", "std")``), and
-these with the cell features (``"cell_error", "cell_mean", "cell_std"``: statistics of
-the 3 x 3 cells tiling a patch); a fourth row models the latter with a mixture of six
-Gaussians instead of one (``density=GaussianMixture(6)``).
+its own threshold (``predict_mask``, fitted for 1%). Its default on patches describes
+them by the error and l1 norm of the code, the patch mean and spread and the cell
+features (statistics of the 3 x 3 cells tiling a patch), modelled by a mixture of six
+Gaussians of the standardised features; three more rows show what that replaced: the
+lecture's two features with one Gaussian (``features=("error", "l1")``, the default of
+earlier releases), these with the patch moments (``features=("error", "l1", "mean",
+"std")``), and all seven features with one Gaussian.
 ConvolutionalAnomalyDetector is fitted on the two training crops as images (filters on
 one, features of 15x15 windows of the other, stride 4) and shown three ways: its
 defaults (error, l1 norm and group feature of a group-sparse code of the image's detail),
 without the group feature, and with a smoother low-pass split (``lowpass=500``).
-CombinedAnomalyDetector (at its defaults: SparseAnomalyDetector with the moment and cell
-features and the mixture density, ConvolutionalAnomalyDetector and
+CombinedAnomalyDetector (at its defaults: SparseAnomalyDetector, ConvolutionalAnomalyDetector and
 NeighbourAnomalyDetector, the local outlier factor of the same 15x15 patches, each
 turned into a rank among held-out normal pixels, the largest rank kept) is given the two
 training crops and the calibration crop (cut to 128x320) and holds one of the three out
@@ -149,14 +150,13 @@ def detectors():
     knn, ecod, pca = KNN(n_neighbors=5), ECOD(), PyodPCA(n_components=32, random_state=0)
     return {
         "SparseAnomalyDetector": lambda: SparseAnomalyDetector(random_state=0),
-        "SparseAnomalyDetector +mean,std": lambda: SparseAnomalyDetector(
+        "SparseAnomalyDetector, lecture features": lambda: SparseAnomalyDetector(
+            features=("error", "l1"), random_state=0),
+        "  lecture +mean,std": lambda: SparseAnomalyDetector(
             features=("error", "l1", "mean", "std"), random_state=0),
-        "SparseAnomalyDetector +mean,std,cells": lambda: SparseAnomalyDetector(
+        "  +mean,std,cells, one Gaussian": lambda: SparseAnomalyDetector(
             features=("error", "l1", "mean", "std", "cell_error", "cell_mean", "cell_std"),
-            random_state=0),
-        "SparseAnomalyDetector +mean,std,cells, mixture": lambda: SparseAnomalyDetector(
-            features=("error", "l1", "mean", "std", "cell_error", "cell_mean", "cell_std"),
-            density=GaussianMixture(6, covariance_type="full", reg_covar=1e-6),
+            density=GaussianMixture(1, covariance_type="full", reg_covar=1e-6),
             random_state=0),
         "CombinedAnomalyDetector": lambda: CombinedAnomalyDetector(
             calibration_fraction=0.34, random_state=0),
@@ -289,7 +289,7 @@ def main(quick: bool = False, instances: bool = False) -> None:
                 ["s", "s", ".3f", ".3f", ".4f", ".3f", ".4f", ".3f", ".0%", ".4f", ".1f",
                  ".2f"])
     print("\npixel ROC AUC per texture and defect kind")
-    short = ["sparse", "sparse+m", "sparse+mc", "s+mc mix", "combined", "conv", "conv-grp",
+    short = ["sparse", "lecture", "lect+m", "mc 1 gauss", "combined", "conv", "conv-grp",
              "conv500", "iforest", "knn", "lof", "ecod", "pca", "mean/std", "dl error"]
     assert len(short) == len(labels)
     print_table(["texture", "defect"] + short, kind_rows, ["s", "s"] + [".3f"] * len(short))

@@ -77,8 +77,10 @@ def training_and_tests(name):
 def detectors():
     pooled = GaussianMixture(1, covariance_type="full", reg_covar=1e-6, random_state=0)
     return {
-        # The multiscale detectors' l1 weight (0.1), so that only the scales differ.
-        "single scale": lambda: SparseAnomalyDetector(alpha=0.1, random_state=0),
+        # The multiscale detectors' l1 weight (0.1) and the lecture's features, so that
+        # only the scales differ.
+        "single scale": lambda: SparseAnomalyDetector(alpha=0.1, features=("error", "l1"),
+                                                      random_state=0),
         "multiscale, no group term": lambda: MultiscaleSparseAnomalyDetector(
             group_alpha=0.0, features=("error", "l1"), random_state=0),
         "multiscale + group term": lambda: MultiscaleSparseAnomalyDetector(random_state=0),

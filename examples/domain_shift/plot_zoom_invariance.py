@@ -34,8 +34,9 @@ from sk_sparse.anomaly import MultiscaleSparseAnomalyDetector, SparseAnomalyDete
 from sk_sparse.datasets import make_defects, make_nanofibres, make_woven
 
 training = np.stack([make_nanofibres((128, 320), random_state=seed) for seed in (1, 2)])
-# Both code with the same l1 weight (the multiscale detector's 0.1): only the scales differ.
-single = SparseAnomalyDetector(alpha=0.1, random_state=0).fit(
+# Both code with the same l1 weight (the multiscale detector's 0.1) and describe patches
+# by the lecture's features: only the scales differ.
+single = SparseAnomalyDetector(alpha=0.1, features=("error", "l1"), random_state=0).fit(
     np.concatenate([PatchExtractor(15, stride=4).fit_transform(image) for image in training]))
 multiscale = MultiscaleSparseAnomalyDetector(random_state=0).fit(training)
 

@@ -35,18 +35,25 @@ class DensityThresholdMixin:
         """
         seed = rng.randint(np.iinfo(np.int32).max)
         if self.density is None:
-            density = GaussianMixture(n_components=1, covariance_type="full",
-                                      reg_covar=_REG_COVAR, random_state=seed)
+            density = self._default_density(len(features), seed)
         else:
             density = clone(self.density)
             # A density with randomness but no seed of its own (a GaussianMixture's
-            # initialisation) follows the detector's random_state, so that a seeded
-            # detector gives the same model every time.
-            if density.get_params().get("random_state", 0) is None:
-                density.set_params(random_state=seed)
+            # initialisation, also inside a pipeline) follows the detector's
+            # random_state, so that a seeded detector gives the same model every time.
+            unseeded = {name: seed for name, value in density.get_params().items()
+                        if (name == "random_state" or name.endswith("__random_state"))
+                        and value is None}
+            density.set_params(**unseeded)
         self.density_ = density.fit(features)
         self.validation_scores_ = self.density_.score_samples(features)
         self.offset_ = float(np.quantile(self.validation_scores_, self.fpr))
+
+    def _default_density(self, n_rows, seed):
+        """The density ``density=None`` stands for, to model ``n_rows`` rows: one
+        full-covariance Gaussian."""
+        return GaussianMixture(n_components=1, covariance_type="full", reg_covar=_REG_COVAR,
+                               random_state=seed)
 
     def predict_mask(self, images) -> np.ndarray:
         """Boolean anomaly masks of whole images.

@@ -7,7 +7,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -15,7 +14,7 @@ from ..image._patches import PatchExtractor
 from ..utils._compat import Interval, _fit_context
 from ..utils._parallel import run_tasks
 from ..utils._validation import ImageInputMixin, check_image_stack
-from ._base import _REG_COVAR, DensityThresholdMixin
+from ._base import DensityThresholdMixin
 from ._conv_detector import ConvolutionalAnomalyDetector
 from ._detector import SparseAnomalyDetector
 from ._neighbours import NeighbourAnomalyDetector
@@ -27,31 +26,13 @@ _MAX_CALIBRATION = 200_000
 _TAIL_QUANTILE = 0.99
 
 
-# The patch detector's features: its error and l1 norm, the patch mean and spread, and
-# the cell features (parts of a patch unlike the rest).
-_SPARSE_DEFAULT_FEATURES = ("error", "l1", "mean", "std", "cell_error", "cell_mean",
-                            "cell_std")
-# Gaussians in the mixture density of the patch detector's features.
-_SPARSE_MIXTURE_COMPONENTS = 6
-
-
-def _sparse_default_density():
-    # A texture has several kinds of normal patch (fibre and background, brick and
-    # mortar), one cluster of features each. A single Gaussian covers them with one broad
-    # ellipsoid in which defects between the clusters look normal; a mixture models each
-    # (measured on the benchmark and beyond it: see the user guide). Seeded by the patch
-    # detector's random_state.
-    return GaussianMixture(n_components=_SPARSE_MIXTURE_COMPONENTS, covariance_type="full",
-                           reg_covar=_REG_COVAR)
-
-
 def _default_detectors():
     # No n_jobs of their own: the combination runs them side by side, and work of their
     # own in further threads would then oversubscribe the cores (measured: maps a third
-    # slower on two cores).
+    # slower on two cores). The patch detector's defaults fit it on patches: the
+    # moments and cell features, modelled by a mixture of Gaussians.
     return [
-        ("sparse", SparseAnomalyDetector(features=_SPARSE_DEFAULT_FEATURES,
-                                         density=_sparse_default_density())),
+        ("sparse", SparseAnomalyDetector()),
         ("convolutional", ConvolutionalAnomalyDetector()),
         ("neighbours", NeighbourAnomalyDetector()),
     ]
@@ -140,10 +121,9 @@ class CombinedAnomalyDetector(ImageInputMixin, DensityThresholdMixin, BaseEstima
         (``fit`` on images, as :class:`ConvolutionalAnomalyDetector`) and patch
         detectors (``fit`` on rows of patches, with a ``patch_size`` parameter, as
         :class:`SparseAnomalyDetector`) may be mixed. None means
-        ``SparseAnomalyDetector(features=("error", "l1", "mean", "std", "cell_error",
-        "cell_mean", "cell_std"), density=GaussianMixture(6, covariance_type="full"))``,
-        ``ConvolutionalAnomalyDetector()`` and ``NeighbourAnomalyDetector()``. They are
-        cloned.
+        ``SparseAnomalyDetector()`` (on patches: the moment and cell features, modelled
+        by a mixture of Gaussians), ``ConvolutionalAnomalyDetector()`` and
+        ``NeighbourAnomalyDetector()``. They are cloned.
     calibration_fraction : float in (0, 1), default=0.3
         Part of the training images held out to calibrate the ranks and the threshold:
         whole images when there are several, else the bottom rows of the one image.

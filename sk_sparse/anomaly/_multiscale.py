@@ -185,7 +185,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
     density_ : ScaleGaussians or estimator
         The per-scale Gaussians (``means_``, ``cholesky_`` factors of the covariances,
         one per scale), or the fitted ``density``.
-    alpha_, offset_, validation_scores_, spread_floor_ : as in :class:`SparseAnomalyDetector`
+    alpha_, offset_, validation_scores_, spread_floor_, features_used_ : \
+as in :class:`SparseAnomalyDetector`
     scale_offsets_ : ndarray of shape (n_scales,)
         Per scale, the ``fpr`` quantile of the log-density of that scale's held-out
         patches under its own Gaussian: the thresholds of ``scale_selection="image"``.
@@ -239,6 +240,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         # of SparseAnomalyDetector was measured here too, and a ten times smaller weight
         # for the cell features lost accuracy at zoom 1 and above (see the user guide).
         "alpha": [Interval(Real, 0, None, closed="left")],
+        # Named features only: "auto" is the single-scale detector's rule for rows.
+        "features": [tuple, list],
         "scales": [tuple, list],
         "group_alpha": [Interval(Real, 0, None, closed="left")],
         "match_noise": ["boolean"],
@@ -279,6 +282,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         self : MultiscaleSparseAnomalyDetector
             The fitted detector.
         """
+        self.features_used_ = tuple(self.features)
         self._check_features(_MULTISCALE_FEATURES)
         self._check_cells(self.patch_size**2)
         scales = [float(s) for s in self.scales]
@@ -357,7 +361,7 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         most of each row's code; for an all-zero code, the scale of the atom most
         correlated with the row (the first to enter the code as ``alpha`` decreases)."""
         sparse, group_norms, *residual = self.features_._features(
-            X, return_group_norms=True, return_residual="cell_error" in self.features)
+            X, return_group_norms=True, return_residual="cell_error" in self.features_used_)
         chosen = group_norms.argmax(axis=1)
         empty = np.flatnonzero(group_norms.max(axis=1) == 0)
         if len(empty):

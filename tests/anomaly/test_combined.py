@@ -144,13 +144,11 @@ def test_grey_levels_give_the_maps_of_unit_range_images(fitted, brick):
                                fitted.anomaly_map(test), atol=0.05)
 
 
-def test_default_patch_detector_models_its_features_with_a_mixture():
-    # Its seeding by the detector's random_state is tested with SparseAnomalyDetector.
-    from sklearn.mixture import GaussianMixture
-
+def test_default_patch_detector_is_the_patch_detectors_default():
+    # On patches its defaults are the moment and cell features and a mixture density
+    # (tested with SparseAnomalyDetector); here it must not be given other settings.
     from sk_sparse.anomaly._combined import _default_detectors
 
     sparse = dict(_default_detectors())["sparse"]
-    assert isinstance(sparse.density, GaussianMixture)
-    assert sparse.density.n_components == 6
-    assert sparse.density.random_state is None
+    assert isinstance(sparse, SparseAnomalyDetector)
+    assert sparse.get_params() == SparseAnomalyDetector().get_params()
