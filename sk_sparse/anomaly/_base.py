@@ -23,6 +23,18 @@ _REG_COVAR = 1e-6
 LOG_FLOOR = 1e-10
 
 
+def seeded_clone(estimator, seed):
+    """A clone of ``estimator`` whose ``random_state`` parameters left at None (its own,
+    or its steps' in a pipeline) are set to ``seed``: a density with randomness but no
+    seed of its own (a GaussianMixture's initialisation) follows the detector's
+    ``random_state``, so that a seeded detector gives the same model every time."""
+    estimator = clone(estimator)
+    unseeded = {name: seed for name, value in estimator.get_params().items()
+                if (name == "random_state" or name.endswith("__random_state"))
+                and value is None}
+    return estimator.set_params(**unseeded)
+
+
 class DensityThresholdMixin:
     """Density of normal features, threshold ``offset_`` and masks, for a detector that
     defines ``density``, ``fpr``, ``min_region_size`` and ``anomaly_map``."""
@@ -37,14 +49,7 @@ class DensityThresholdMixin:
         if self.density is None:
             density = self._default_density(len(features), seed)
         else:
-            density = clone(self.density)
-            # A density with randomness but no seed of its own (a GaussianMixture's
-            # initialisation, also inside a pipeline) follows the detector's
-            # random_state, so that a seeded detector gives the same model every time.
-            unseeded = {name: seed for name, value in density.get_params().items()
-                        if (name == "random_state" or name.endswith("__random_state"))
-                        and value is None}
-            density.set_params(**unseeded)
+            density = seeded_clone(self.density, seed)
         self.density_ = density.fit(features)
         self.validation_scores_ = self.density_.score_samples(features)
         self.offset_ = float(np.quantile(self.validation_scores_, self.fpr))

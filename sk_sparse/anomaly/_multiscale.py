@@ -8,7 +8,6 @@ from numbers import Real
 import numpy as np
 from scipy import ndimage
 from scipy.linalg import solve_triangular
-from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from ..decomposition import SparseFeatureExtractor
@@ -17,7 +16,7 @@ from ..image._grid import extract_patch_grid, patch_positions
 from ..image._noise import _estimate_noise_sigma
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
-from ._base import _REG_COVAR, window_sums
+from ._base import _REG_COVAR, seeded_clone, window_sums
 from ._detector import _CELL_FEATURES, _SPARSE_FEATURES, SparseAnomalyDetector, _spread_floor
 
 _MULTISCALE_FEATURES = _SPARSE_FEATURES + ("mean", "std") + _CELL_FEATURES
@@ -162,7 +161,8 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
     density : estimator with ``fit`` and ``score_samples``, default=None
         Density of the log features of the held-out patches of all scales pooled; None
         means one full-covariance Gaussian per scale, applied to the scale the code
-        chooses (see above).
+        chooses (see above). An estimator whose ``random_state`` is None is seeded from
+        ``random_state``, as in :class:`SparseAnomalyDetector`.
     scale_selection : {"patch", "image"}, default="patch"
         Which Gaussian judges the patches of an image in :meth:`anomaly_map` and
         :meth:`predict_mask`. "patch": each patch's, by its code (see above). "image":
@@ -347,7 +347,8 @@ as in :class:`SparseAnomalyDetector`
             spreads = np.array([np.median(scores) for scores in own]) - self.scale_offsets_
             self.scale_spreads_ = np.where(spreads > 0, spreads, 1.0)
         else:
-            self.density_ = clone(self.density).fit(features)
+            self.density_ = seeded_clone(
+                self.density, rng.randint(np.iinfo(np.int32).max)).fit(features)
             self.validation_scores_ = self.density_.score_samples(features)
         # Test images may be at any zoom: every synthesised zoom weighs the same in the
         # threshold, however many patches it gave (a zoom-in gives factor^2 times more).

@@ -253,3 +253,17 @@ def test_one_scale_per_image_needs_the_gaussians_per_scale(per_image):
         custom.estimate_zoom(image)
     with pytest.raises(ValueError, match='scale_selection="image" needs'):
         custom.set_params(scale_selection="image").anomaly_map(image)
+
+
+def test_a_given_density_without_a_seed_follows_the_detectors_random_state():
+    # As for the single-scale detector: a seeded detector gives the same model every
+    # time, and the estimator passed in is left as it was.
+    image = make_nanofibres(64, random_state=0)
+    mixture = GaussianMixture(3, covariance_type="full", reg_covar=1e-6)
+    fitted = [MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=4,
+                                              max_iter=1, density=mixture,
+                                              random_state=0).fit(image).density_
+              for _ in range(2)]
+    assert mixture.random_state is None
+    assert fitted[0].random_state is not None
+    np.testing.assert_array_equal(fitted[0].means_, fitted[1].means_)
