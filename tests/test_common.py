@@ -43,8 +43,9 @@ IMAGE_ESTIMATORS = [
     PatchSparseDenoiser(sigma=0.1, patch_size=2, dictionary=np.eye(4)),
     ConvolutionalAnomalyDetector(n_filters=2, filter_size=2, window_size=2, stride=1,
                                  max_iter=2),
+    # One-pixel cells: the default cell features need two cells a side.
     MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=2, patch_size=2,
-                                    stride=1, max_iter=1),
+                                    cell_size=1, stride=1, max_iter=1),
     DictionaryAdapter(n_components=2, max_iter=1, dictionary_max_iter=1),
     CombinedAnomalyDetector([
         ("sparse", SparseAnomalyDetector(n_components=2, patch_size=2, stride=1,

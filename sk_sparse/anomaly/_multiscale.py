@@ -114,7 +114,8 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
            1/2 ||s - D a||^2 + alpha ||a||_1 + group_alpha sum_k ||a_k||_2
 
        (groups = scales), describes it by ``[||s - D a||^2, ||a||_1, sum_k ||a_k||_2]``
-       in log scale and fits the density and the threshold for ``fpr`` as
+       in log scale (by default also by the patch moments and cell features of
+       :class:`SparseAnomalyDetector`) and fits the density and the threshold for ``fpr`` as
        :class:`SparseAnomalyDetector` does (this class reuses its scoring, maps and
        masks), with one difference: the default density is one Gaussian per scale,
        fitted on that scale's patches, and a patch is scored by the Gaussian of the
@@ -153,8 +154,13 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
         synthesised at a larger zoom are smoother than real ones, and smooth defects
         (blur, films) look normal. False for noise-free images.
     features : sequence of {"error", "l1", "group", "mean", "std", "cell_error", \
-            "cell_mean", "cell_std"}, default=("error", "l1", "group")
-        What the density models (see :class:`SparseAnomalyDetector`).
+            "cell_mean", "cell_std"}, default=("error", "l1", "group", "mean", "std", \
+            "cell_error", "cell_mean", "cell_std")
+        What the density models (see :class:`SparseAnomalyDetector`): by default the
+        paper's three features, the patch mean and spread and the cell features, which
+        raised the pixel AUC at every zoom of the zoom benchmark (see the user guide);
+        ``("error", "l1", "group")`` gives the paper's features alone, the default of
+        earlier releases.
     dictionary : {"mod", "minibatch", "ksvd", "dct"}, default="mod"
         How each scale's atoms are learned (see
         :func:`~sk_sparse.decomposition.resolve_dictionary`).
@@ -249,7 +255,9 @@ as in :class:`SparseAnomalyDetector`
     }
 
     def __init__(self, scales=(0.5, 0.71, 1.0, 1.41, 2.0), *, n_components=32, alpha=0.1,
-                 group_alpha=0.1, match_noise=True, features=("error", "l1", "group"),
+                 group_alpha=0.1, match_noise=True,
+                 features=("error", "l1", "group", "mean", "std", "cell_error", "cell_mean",
+                           "cell_std"),
                  dictionary="mod", validation_fraction=0.5, fpr=0.01, density=None,
                  patch_size=15, stride=4, cell_size=3, min_region_size=0, max_iter=5,
                  transform_max_iter=200, transform_tol=1e-2, scale_selection="patch",

@@ -77,7 +77,7 @@ def test_one_dictionary_per_scale_with_group_labels(fitted):
     np.testing.assert_array_equal(features.groups, np.repeat(np.arange(5), 32))
     assert detector.n_features_in_ == 225
     assert isinstance(detector.density_, ScaleGaussians)
-    assert np.shape(detector.density_.means_) == (5, 3)  # 5 scales x 3 features
+    assert np.shape(detector.density_.means_) == (5, 10)  # 5 scales x 10 features
     # Each scale weighs the same in the threshold, so the pooled fraction of flagged
     # validation patches is not fpr, but it is of its order.
     assert 0 < np.mean(detector.validation_scores_ < detector.offset_) < 5 * detector.fpr
@@ -118,7 +118,8 @@ def test_smooth_defects_are_not_taken_for_a_zoom(fitted):
     # looked like the texture at a larger zoom and scored as MORE normal than the
     # texture itself.
     pooled = MultiscaleSparseAnomalyDetector(
-        scales=(0.5, 1.0, 2.0), match_noise=False, random_state=0,
+        scales=(0.5, 1.0, 2.0), match_noise=False, features=("error", "l1", "group"),
+        random_state=0,
         density=GaussianMixture(1, covariance_type="full", random_state=0)).fit(normal)
     for zoom in (0.75, 1.0):
         other = make_nanofibres((96, 192), zoom=zoom, random_state=1)
