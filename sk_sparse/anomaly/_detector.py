@@ -359,14 +359,17 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
             return _PATCH_FEATURES
         return _LECTURE_FEATURES
 
-    def _check_features(self, allowed):
+    def _check_features(self, allowed, auto=True):
+        """``features_used_`` must be distinct names of ``allowed`` with "error" or "l1"
+        (``auto``: the estimator also takes "auto", which the message then names)."""
         features = self.features_used_
         unknown = set(features) - set(allowed)
         if (unknown or len(set(features)) != len(features)
                 or not {"error", "l1"} & set(features)):
+            choices = '"auto" or ' if auto else ""
             raise ValueError(
-                f"features must be \"auto\" or distinct names among {allowed}, with "
-                f"'error' or 'l1'; got {self.features!r}."
+                f"features must be {choices}distinct names among {allowed}, with 'error' "
+                f"or 'l1'; got {self.features!r}."
             )
 
     def _check_cells(self, n_features):

@@ -291,7 +291,7 @@ as in :class:`SparseAnomalyDetector`
             The fitted detector.
         """
         self.features_used_ = tuple(self.features)
-        self._check_features(_MULTISCALE_FEATURES)
+        self._check_features(_MULTISCALE_FEATURES, auto=False)
         self._check_cells(self.patch_size**2)
         scales = [float(s) for s in self.scales]
         if not scales or min(scales) <= 0 or len(set(scales)) != len(scales):
