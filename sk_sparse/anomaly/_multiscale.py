@@ -290,7 +290,7 @@ as in :class:`SparseAnomalyDetector`
         self : MultiscaleSparseAnomalyDetector
             The fitted detector.
         """
-        self.features_used_ = tuple(self.features)
+        self.features_used_ = self._resolved_features(self.patch_size**2)
         self._check_features(_MULTISCALE_FEATURES, auto=False)
         self._check_cells(self.patch_size**2)
         scales = [float(s) for s in self.scales]
