@@ -161,6 +161,15 @@ def _certified(c, gram, lam, top, x, active, k, state, work):
     return True
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _closes_first(gap, rate, step, floor):
+    """Whether a correlation ``gap`` away from +-lambda, the gap closing at ``rate`` per
+    unit of the path's step, reaches it before ``step``, and not at once (a gap within
+    ``floor`` is rounding). Compared by products, divided by the caller only for a new
+    minimum: two divisions per atom and step cost more than the rest of the step."""
+    return rate > 1e-12 and gap < step * rate and gap > floor * rate
+
+
 @njit(nogil=True, cache=True)
 def _path(c, gram, lam, residual, target, max_size, max_steps, x, corr, active, signs,
           chol, direction, slope, state):
@@ -207,18 +216,10 @@ def _path(c, gram, lam, residual, target, max_size, max_steps, x, corr, active, 
                 continue
             slope_j = slope[j]
             corr_j = corr[j]
-            # Compared by products, divided only for a new minimum: two divisions per
-            # atom and step cost more than the rest of the step.
-            below = 1.0 - slope_j
-            if below > 1e-12:
-                gap = level - corr_j
-                if gap < step * below and gap > floor * below:
-                    step, event, which = gap / below, _JOINS, j
-            above = 1.0 + slope_j
-            if above > 1e-12:
-                gap = level + corr_j
-                if gap < step * above and gap > floor * above:
-                    step, event, which = gap / above, _JOINS, j
+            if _closes_first(level - corr_j, 1.0 - slope_j, step, floor):
+                step, event, which = (level - corr_j) / (1.0 - slope_j), _JOINS, j
+            if _closes_first(level + corr_j, 1.0 + slope_j, step, floor):
+                step, event, which = (level + corr_j) / (1.0 + slope_j), _JOINS, j
         for i in range(k):
             value = x[active[i]]
             if value * direction[i] < 0.0:
@@ -326,16 +327,10 @@ def _reverse_path(c, gram, full_chol, start, lam, max_steps, x, corr, active, si
         for t in range(n_off):
             j = inactive[t]
             slope_j, corr_j = slope[j], corr[j]
-            over = slope_j - 1.0
-            if over > 1e-12:
-                gap = level - corr_j
-                if gap < step * over and gap > floor * over:
-                    step, event, which = gap / over, _JOINS, t
-            under = -1.0 - slope_j
-            if under > 1e-12:
-                gap = level + corr_j
-                if gap < step * under and gap > floor * under:
-                    step, event, which = gap / under, _JOINS, t
+            if _closes_first(level - corr_j, slope_j - 1.0, step, floor):
+                step, event, which = (level - corr_j) / (slope_j - 1.0), _JOINS, t
+            if _closes_first(level + corr_j, -1.0 - slope_j, step, floor):
+                step, event, which = (level + corr_j) / (-1.0 - slope_j), _JOINS, t
         for i in range(k):
             value = x[active[i]]
             if value * direction[i] > 0.0:
@@ -428,9 +423,9 @@ def _from_least_squares(sd, gram, lam):
                                & (np.abs(starts) <= lam[:, np.newaxis] * np.abs(direction)),
                                axis=1)
     chosen = np.flatnonzero(leaving <= _REVERSE_FRACTION * n_atoms)
-    taken = np.zeros(n_signals, dtype=bool)
     if not len(chosen):
         return none
+    taken = np.zeros(n_signals, dtype=bool)
     max_steps = max(1, int(_REVERSE_STEPS * n_atoms))
     codes, certified = _reverse_paths(sd[chosen], gram, np.ascontiguousarray(factor),
                                       starts[chosen], lam[chosen], max_steps)

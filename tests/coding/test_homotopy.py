@@ -80,6 +80,7 @@ def test_dependent_or_many_atoms_take_the_path_from_zero(monkeypatch):
     twice = np.r_[np.arange(10), 0]
     _, taken = _from_least_squares(sd[:, twice], gram[np.ix_(twice, twice)], lam)
     assert not taken.any()
+    assert _from_least_squares(sd, gram, lam)[1].any()  # without the repeat: some
     monkeypatch.setattr(_homotopy, "_REVERSE_MAX_ATOMS", 9)
     _, taken = _from_least_squares(sd, gram, lam)
     assert not taken.any()
