@@ -387,12 +387,20 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
                 f"patch of patch_size={self.patch_size}; use at most "
                 f"{self.patch_size // 2}.")
 
+    def _n_mixture_components(self, n_rows):
+        """Components of the default density for ``n_rows`` held-out rows: with cell
+        features a mixture (see :data:`_MIXTURE_COMPONENTS`), otherwise the one Gaussian
+        of the lecture."""
+        if not set(_CELL_FEATURES) & set(self.features_used_):
+            return 1
+        return int(np.clip(n_rows // _ROWS_PER_COMPONENT, 1, _MIXTURE_COMPONENTS))
+
     def _default_density(self, n_rows, seed):
-        """With cell features, a mixture of Gaussians (see :data:`_MIXTURE_COMPONENTS`);
+        """With cell features, a mixture of Gaussians (:meth:`_n_mixture_components`);
         otherwise the one Gaussian of the lecture."""
         if not set(_CELL_FEATURES) & set(self.features_used_):
             return super()._default_density(n_rows, seed)
-        n_components = int(np.clip(n_rows // _ROWS_PER_COMPONENT, 1, _MIXTURE_COMPONENTS))
+        n_components = self._n_mixture_components(n_rows)
         # Standardised first: the mixture's k-means initialisation and its covariance
         # ridge depend on the features' units, and the mean features are in the image's
         # (grey levels or [0, 1]); standardised, the maps do not depend on them.
