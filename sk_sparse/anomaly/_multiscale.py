@@ -257,8 +257,9 @@ as in :class:`SparseAnomalyDetector`
     >>> per_image = MultiscaleSparseAnomalyDetector(n_components=8, max_iter=2,
     ...                                             scale_selection="image",
     ...                                             random_state=0).fit(normal)
-    >>> per_image.estimate_zoom(zoomed)
-    1.41
+    >>> zoom = per_image.estimate_zoom(zoomed)  # one of the scales
+    >>> zoom in per_image.scales
+    True
     """
 
     _parameter_constraints: dict = {
