@@ -374,7 +374,7 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
 
     def _check_cells(self, n_features):
         """With cell features: rows must be square patches of at least two cells a side."""
-        if not set(_CELL_FEATURES) & set(self.features_used_):
+        if not self._uses_cells():
             return
         if n_features != self.patch_size**2:
             raise ValueError(
@@ -387,18 +387,22 @@ class SparseAnomalyDetector(DensityThresholdMixin, PatchScoresMixin, OutlierMixi
                 f"patch of patch_size={self.patch_size}; use at most "
                 f"{self.patch_size // 2}.")
 
+    def _uses_cells(self):
+        """Whether any cell feature is among ``features_used_``."""
+        return bool(set(_CELL_FEATURES) & set(self.features_used_))
+
     def _n_mixture_components(self, n_rows):
         """Components of the default density for ``n_rows`` held-out rows: with cell
         features a mixture (see :data:`_MIXTURE_COMPONENTS`), otherwise the one Gaussian
         of the lecture."""
-        if not set(_CELL_FEATURES) & set(self.features_used_):
+        if not self._uses_cells():
             return 1
         return int(np.clip(n_rows // _ROWS_PER_COMPONENT, 1, _MIXTURE_COMPONENTS))
 
     def _default_density(self, n_rows, seed):
         """With cell features, a mixture of Gaussians (:meth:`_n_mixture_components`);
         otherwise the one Gaussian of the lecture."""
-        if not set(_CELL_FEATURES) & set(self.features_used_):
+        if not self._uses_cells():
             return super()._default_density(n_rows, seed)
         n_components = self._n_mixture_components(n_rows)
         # Standardised first: the mixture's k-means initialisation and its covariance
