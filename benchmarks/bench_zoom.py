@@ -30,7 +30,7 @@ without the group term (``group_alpha=0``, features error and l1 norm), with it
 patch mean and spread added, with these and the cell features (statistics of the 3x3
 cells tiling a patch, modelled per scale by a mixture of Gaussians: the defaults), the
 same judging each image by one scale
-(``scale_selection="image"``: the scale under whose Gaussian its patches are most
+(``scale_selection="image"``: the scale under whose density its patches are most
 likely, with that scale's threshold), with the previous default scales (0.5, 1, 2) and
 the paper's features, and with an earlier release's choices (0.5, 1, 2, one Gaussian
 over all scales, training zooms synthesised without restoring their noise). Every row
