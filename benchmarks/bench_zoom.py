@@ -28,7 +28,9 @@ threshold for a 1% false-positive rate, l1 weight 0.1 for all):
 without the group term (``group_alpha=0``, features error and l1 norm), with it
 (``group_alpha=0.1``, the paper's features error, l1 norm and group norm), with the
 patch mean and spread added, with these and the cell features (statistics of the 3x3
-cells tiling a patch, modelled per scale by a mixture of Gaussians: the defaults), the
+cells tiling a patch, modelled per scale by a mixture of Gaussians: the defaults; every
+row with a density per scale scores a patch by its tail probability among the held-out
+patches of the scale its code chooses, not by its log-density, since this release), the
 same judging each image by one scale
 (``scale_selection="image"``: the scale under whose density its patches are most
 likely, with that scale's threshold), with the previous default scales (0.5, 1, 2) and

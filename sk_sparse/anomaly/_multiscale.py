@@ -65,8 +65,16 @@ class ScaleDensities:
     :class:`SparseAnomalyDetector`'s default density; one component is one Gaussian).
     :meth:`score_samples` takes the features and, per row, the zoom whose atoms carry
     most of the row's code (the largest ``||a_k||_2``), and returns the log-density in
-    the features' own units: rows judged by different scales share one threshold, so
-    the standardisation's Jacobian is put back.
+    the features' own units (the standardisation's Jacobian is put back).
+
+    Log-densities of different scales are not on one scale: a zoom whose patches hold
+    more structure spreads its features wider and gives every patch a lower density.
+    :meth:`tail_log_probability` puts them on one: the log of the fraction of the
+    scale's own rows (those it was fitted on, ``reference_scores_``) that are no more
+    likely than the row, interpolated between them; below the least likely it falls by
+    one per ``tail_units_`` (a scale's median log-density minus its 1st percentile), an
+    exponential tail. A row is then as abnormal as it is rare among the normal rows of
+    the zoom it is judged at.
     """
 
     def __init__(self, n_components=lambda n_rows: 1, random_state=None):
@@ -89,6 +97,13 @@ class ScaleDensities:
             self.means_.append(mean)
             self.spreads_.append(spread)
             self.mixtures_.append(mixture.fit((rows - mean) / spread))
+        self.reference_scores_ = [
+            np.sort(self.score_samples(X[scales == scale], scales[scales == scale]))
+            for scale in self.scales_]
+        tail_units = np.array([np.median(ref) - np.quantile(ref, 0.01)
+                               for ref in self.reference_scores_])
+        # Equal scores (a flat image) leave no spread: one log unit then.
+        self.tail_units_ = np.where(tail_units > 0, tail_units, 1.0)
         return self
 
     def score_samples(self, X, scales):
@@ -101,6 +116,21 @@ class ScaleDensities:
                 standardised = (X[rows] - self.means_[k]) / self.spreads_[k]
                 scores[rows] = (self.mixtures_[k].score_samples(standardised)
                                 - np.log(self.spreads_[k]).sum())
+        return scores
+
+    def tail_log_probability(self, X, scales):
+        """Log of the share of its scale's reference rows no more likely than each row."""
+        log_density = self.score_samples(X, scales)
+        scores = np.empty(len(log_density))
+        for k, reference in enumerate(self.reference_scores_):
+            rows = scales == self.scales_[k]
+            if not rows.any():
+                continue
+            n = len(reference)
+            values = log_density[rows]
+            rank = np.interp(values, reference, np.arange(1, n + 1))
+            below = np.minimum(values - reference[0], 0.0) / self.tail_units_[k]
+            scores[rows] = np.log(rank / (n + 1)) + below
         return scores
 
 
@@ -140,8 +170,10 @@ class MultiscaleSparseAnomalyDetector(ImageInputMixin, SparseAnomalyDetector):
        them one Gaussian), and a patch is scored by the density of the scale whose
        atoms carry most of its code (the largest ``||a_k||_2``): the group-sparse code
        says at which zoom the patch is seen, and the patch is judged against normal
-       patches of that zoom. Every scale weighs the same in the threshold's quantile,
-       however many patches it gave.
+       patches of that zoom, by how rare its log-density is among theirs (the log of
+       their share that is no more likely), so that patches judged at different zooms
+       compare. Every scale weighs the same in the threshold's quantile, however many
+       patches it gave.
 
     A single Gaussian over the features of all scales is so wide that blurred or faded
     regions look normal (they resemble the zoomed-in training images); the mixture of
@@ -214,6 +246,8 @@ transform_max_iter, transform_tol, random_state, n_jobs, verbose
         features in ``mixtures_``), or the fitted ``density``.
     alpha_, offset_, validation_scores_, spread_floor_, features_used_ : \
 as in :class:`SparseAnomalyDetector`
+        With the default ``density``, ``validation_scores_`` and ``offset_`` are in the
+        units of :meth:`score_samples`: log tail probabilities, not log-densities.
     scale_offsets_ : ndarray of shape (n_scales,)
         Per scale, the ``fpr`` quantile of the log-density of that scale's held-out
         patches under its own density: the thresholds of ``scale_selection="image"``.
@@ -368,9 +402,8 @@ as in :class:`SparseAnomalyDetector`
             self.density_ = ScaleDensities(
                 self._n_mixture_components, random_state=rng.randint(np.iinfo(np.int32).max)
             ).fit(features, scale_of_row)
-            self.validation_scores_ = self.density_.score_samples(features, chosen)
-            own = [self.density_.score_samples(features[scale_of_row == k], np.full(count, k))
-                   for k, count in enumerate(counts)]
+            self.validation_scores_ = self.density_.tail_log_probability(features, chosen)
+            own = self.density_.reference_scores_  # each scale's patches, its density
             self.scale_offsets_ = np.array([np.quantile(scores, self.fpr) for scores in own])
             # How far a typical held-out patch lies above its scale's threshold: maps of
             # images judged at different scales are divided by it, so that 0 is the
@@ -474,5 +507,28 @@ as in :class:`SparseAnomalyDetector`
     def _score_samples(self, X):
         features, chosen = self._features_and_scale(X)
         if isinstance(self.density_, ScaleDensities):
-            return self.density_.score_samples(features, chosen)
+            return self.density_.tail_log_probability(features, chosen)
         return self.density_.score_samples(features)
+
+    def score_samples(self, X):
+        """How normal each row is, judged at the scale its code chooses (higher = more normal).
+
+        With the default ``density``, the log of the share of that scale's held-out
+        normal patches that are no more likely under its density than the row
+        (interpolated between them; below the least likely, one less per
+        ``median - 1st percentile`` of their log-densities), so that rows judged at
+        different scales are on one scale: a zoom whose patches hold more structure
+        gives every patch a lower log-density. With a custom ``density``, the row's
+        log-density under it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, patch_size ** 2)
+            Flattened patches.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Lower is more abnormal.
+        """
+        return self._score_samples(self._checked_rows(X))

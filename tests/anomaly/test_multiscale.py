@@ -101,6 +101,38 @@ def test_mixtures_per_scale_follow_each_scales_clusters():
                                atol=0.1)
 
 
+def test_tail_probability_puts_the_scales_on_one_scale():
+    # Scale 0 spreads its features ten times wider than scale 1, so its log-densities
+    # are lower throughout; a row's tail probability is its rank among its scale's rows.
+    rng = np.random.default_rng(2)
+    features = np.r_[rng.normal(0, 10, (500, 2)), rng.normal(0, 1, (400, 2))]
+    scales = np.repeat([0, 1], [500, 400])
+    density = ScaleDensities(lambda n_rows: 1).fit(features, scales)
+    points = rng.normal(0, 1, (40, 2)) * np.r_[np.full(20, 10.0), np.ones(20)][:, None]
+    chosen = np.repeat([0, 1], 20)
+    log_density = density.score_samples(points, chosen)
+    tail = density.tail_log_probability(points, chosen)
+    for k, n in enumerate((500, 400)):
+        reference = density.score_samples(features[scales == k], np.full(n, k))
+        rows = chosen == k
+        inside = rows & (log_density >= reference.min()) & (log_density < reference.max())
+        # Counted directly: the rows no more likely than each point.
+        no_more_likely = (reference[:, None] <= log_density[inside]).sum(axis=0)
+        np.testing.assert_array_equal(np.floor(np.exp(tail[inside]) * (n + 1) + 1e-9),
+                                      no_more_likely)
+    # Points drawn like each scale's rows get tail probabilities alike, their
+    # log-densities do not.
+    assert abs(np.median(tail[:20]) - np.median(tail[20:])) < 0.5
+    assert np.median(log_density[:20]) < np.median(log_density[20:]) - 3
+    # Beyond the least likely row: an exponential tail, one log unit per tail unit.
+    far = np.array([[60.0, 60.0], [80.0, 80.0]])
+    far_log_density = density.score_samples(far, np.zeros(2, dtype=int))
+    far_tail = density.tail_log_probability(far, np.zeros(2, dtype=int))
+    assert np.diff(far_tail)[0] == pytest.approx(np.diff(far_log_density)[0]
+                                                 / density.tail_units_[0])
+    assert far_tail[0] < np.log(1 / 501)
+
+
 def test_one_dictionary_per_scale_with_group_labels(fitted):
     detector, _ = fitted
     features = detector.features_
