@@ -257,34 +257,87 @@ def per_image():
     return detector.fit(training)
 
 
+def _scale_sums_by_hand(detector, image):
+    """Every patch of the grid cut by hand, its log-density and tail log-probability
+    under each scale's density, summed over the patches covering each pixel."""
+    p, stride = detector.patch_size, detector.stride
+    tops = [sorted({*range(0, n - p + 1, stride), n - p}) for n in image.shape]
+    patches = np.stack([image[r:r + p, c:c + p].ravel() for r in tops[0] for c in tops[1]])
+    features, _ = detector._features_and_scale(patches)
+    n_scales = len(detector.scales)
+    log_density = np.stack([
+        detector.density_.score_samples(features, np.full(len(patches), k))
+        for k in range(n_scales)])
+    tail = np.stack([detector.density_.tail_log_probability(features,
+                                                            np.full(len(patches), k))
+                     for k in range(n_scales)])
+    sums = np.zeros((2, n_scales, *image.shape))
+    count = np.zeros(image.shape)
+    for index, (r, c) in enumerate((r, c) for r in tops[0] for c in tops[1]):
+        sums[0, :, r:r + p, c:c + p] += log_density[:, index, None, None]
+        sums[1, :, r:r + p, c:c + p] += tail[:, index, None, None]
+        count[r:r + p, c:c + p] += 1
+    return patches, log_density, sums[0], sums[1], count
+
+
 def test_one_scale_per_image_is_the_most_likely_one(per_image):
-    # Reference: every patch of the grid cut by hand, its log-density under each
-    # scale's Gaussian, the scale with the highest mean, that scale's threshold minus
-    # the log-density in units of its spread, averaged over the patches covering each
-    # pixel.
+    # The scale with the highest mean log-density over the image's patches; each pixel
+    # the threshold minus the mean tail log-probability, at that scale, of the patches
+    # covering it.
     detector = per_image
     image = make_woven(80, random_state=3)
-    p, stride = detector.patch_size, detector.stride
-    tops = sorted({*range(0, 80 - p + 1, stride), 80 - p})
-    patches = np.stack([image[r:r + p, c:c + p].ravel() for r in tops for c in tops])
-    features, _ = detector._features_and_scale(patches)
-    scores = np.stack([detector.density_.score_samples(features, np.full(len(patches), k))
-                       for k in range(3)])
-    best = int(np.argmax(scores.mean(axis=1)))
-    anomaly = ((detector.scale_offsets_[best] - scores[best])
-               / detector.scale_spreads_[best]).reshape(len(tops), len(tops))
-    total, count = np.zeros(image.shape), np.zeros(image.shape)
-    for i, r in enumerate(tops):
-        for j, c in enumerate(tops):
-            total[r:r + p, c:c + p] += anomaly[i, j]
-            count[r:r + p, c:c + p] += 1
-    np.testing.assert_allclose(detector.anomaly_map(image), total / count, atol=1e-10)
+    patches, log_density, _, tail_sums, count = _scale_sums_by_hand(detector, image)
+    best = int(np.argmax(log_density.mean(axis=1)))
+    expected = detector.offset_ - tail_sums[best] / count
+    np.testing.assert_allclose(detector.anomaly_map(image), expected, atol=1e-10)
     assert detector.estimate_zoom(image) == detector.scales[best]
     # Patch by patch, the same detector gives another map; rows are always per patch.
     by_patch = copy.deepcopy(detector).set_params(scale_selection="patch")
-    assert np.abs(by_patch.anomaly_map(image) - total / count).max() > 0.1
+    assert np.abs(by_patch.anomaly_map(image) - expected).max() > 0.1
     np.testing.assert_array_equal(by_patch.score_samples(patches),
                                   detector.score_samples(patches))
+
+
+def _two_zooms(texture, size):
+    """A ``size x 2 size`` image: ``texture`` at zoom 0.5 on the left, 2 on the right."""
+    small = rescale(texture[np.newaxis], 0.5, match_noise=True, random_state=0)[0]
+    half = size // 2 + 1
+    large = rescale(texture[np.newaxis, :half, :half], 2.0, match_noise=True,
+                    random_state=0)[0]
+    return np.concatenate([small[:size, :size], large[:size, :size]], axis=1)
+
+
+def test_each_pixel_takes_the_scale_that_fits_its_region_best(per_image):
+    # Reference: per pixel, the scale whose log-densities, summed over the patches
+    # covering each pixel of the scale_window x scale_window square around it (scipy's
+    # box filter, mirrored at the borders), are the highest; the pixel scores as in
+    # the per-image rule at that scale.
+    detector = copy.deepcopy(per_image).set_params(scale_selection="region",
+                                                   scale_window=24)
+    image = _two_zooms(make_woven(160, random_state=5), 72)
+    _, _, log_sums, tail_sums, count = _scale_sums_by_hand(detector, image)
+    region = ndimage.uniform_filter(log_sums, size=(1, 24, 24), mode="reflect")
+    best = region.argmax(axis=0)
+    assert len(np.unique(best)) > 1  # the reference is not one scale everywhere
+    expected = detector.offset_ - np.take_along_axis(tail_sums, best[np.newaxis], 0)[0] / count
+    np.testing.assert_allclose(detector.anomaly_map(image), expected, atol=1e-10)
+
+
+def test_regions_follow_a_zoom_that_changes_across_the_image(per_image):
+    # A fabric whose left half is seen at zoom 0.5 and right half at zoom 2 (a tilted
+    # or stitched sample): each region is judged at its own zoom, where one scale for
+    # the whole image misjudges one half and flags most of it. Patch by patch, the
+    # choices scatter over the scales.
+    image = _two_zooms(make_woven(256, random_state=6), 96)
+    by_region = copy.deepcopy(per_image).set_params(scale_selection="region")
+    log_sums, _, _ = by_region._scale_sums(image[np.newaxis])
+    region = ndimage.uniform_filter(log_sums, (1, 1, 64, 64), mode="reflect").argmax(axis=1)
+    assert np.mean(region[0, :, :80] == 0) > 0.95  # scale 0.5
+    assert np.mean(region[0, :, 112:] == 2) > 0.95  # scale 2
+    flagged_region = np.mean(by_region.predict_mask(image))
+    flagged_image = np.mean(per_image.predict_mask(image))
+    assert flagged_region < 2 * per_image.fpr
+    assert flagged_image > 0.2
 
 
 def test_the_zoom_of_a_rescaled_texture_is_found(per_image):
@@ -294,38 +347,41 @@ def test_the_zoom_of_a_rescaled_texture_is_found(per_image):
         assert per_image.estimate_zoom(zoomed) == zoom
     both = np.stack([other[:96, :96], other[96:, 96:]])
     np.testing.assert_array_equal(per_image.estimate_zoom(both), [1.0, 1.0])
-    # Each scale's threshold keeps the false positives of a new fabric near the target.
+    # The patches' threshold keeps the false positives of a new fabric near the target.
     assert np.mean(per_image.predict_mask(other)) < 5 * per_image.fpr
 
 
 def test_maps_judged_at_different_scales_share_their_units(per_image):
-    # In units of each scale's spread, a typical normal patch scores about -1 whatever
-    # scale its image is judged at (in log-densities the scales differ by their spread,
-    # here 5.4 to 7.9). The spread is measured on the held-out patches each scale's
-    # mixture was fitted on, so a new image's patches lie nearer the threshold, most on
-    # the smallest scale (about 200 held-out patches): -0.50, -0.78 and -0.89 here, where
-    # one Gaussian per scale kept all three between -1.25 and -0.75.
+    # In tail log-probabilities, a typical normal patch scores about the same whatever
+    # scale its image is judged at. (A new image's patches are a little rarer than the
+    # held-out patches that each scale's mixture was fitted on: their median lies
+    # below log(1/2), most at the smallest scale, of about 200 held-out patches.)
     other = make_woven(192, random_state=4)
+    tails = []
     for zoom in (0.5, 1.0, 2.0):
         zoomed = rescale(other[np.newaxis], zoom, match_noise=True, random_state=0)[0]
-        assert -1.25 < np.median(per_image.anomaly_map(zoomed)) < -0.4
-    assert np.all(per_image.scale_spreads_ > 0)
+        tails.append(np.median(per_image.offset_ - per_image.anomaly_map(zoomed)))
+    assert all(-3 < tail < np.log(0.5) for tail in tails), tails
+    assert np.ptp(tails) < 1.5, tails
 
 
-def test_one_scale_per_image_needs_the_gaussians_per_scale(per_image):
+def test_a_custom_density_leaves_no_scale_to_select(per_image):
     image = make_woven(64, random_state=0)
     pooled = GaussianMixture(1, covariance_type="full", random_state=0)
-    with pytest.raises(ValueError, match='scale_selection="image"'):
-        MultiscaleSparseAnomalyDetector(scale_selection="image", density=pooled).fit(image)
     with pytest.raises(ValueError, match="scale_selection"):
         MultiscaleSparseAnomalyDetector(scale_selection="zoom").fit(image)
+    with pytest.raises(ValueError, match="scale_window"):
+        MultiscaleSparseAnomalyDetector(scale_window=0).fit(image)
     custom = MultiscaleSparseAnomalyDetector(scales=(1.0, 2.0), n_components=4,
                                              max_iter=1, density=pooled,
                                              random_state=0).fit(image)
     with pytest.raises(ValueError, match="estimate_zoom"):
         custom.estimate_zoom(image)
-    with pytest.raises(ValueError, match='scale_selection="image" needs'):
-        custom.set_params(scale_selection="image").anomaly_map(image)
+    # One density for every scale: the maps are the patches' whatever the selection.
+    by_patch = custom.set_params(scale_selection="patch").anomaly_map(image)
+    for selection in ("region", "image"):
+        np.testing.assert_array_equal(
+            custom.set_params(scale_selection=selection).anomaly_map(image), by_patch)
 
 
 def test_a_given_density_without_a_seed_follows_the_detectors_random_state():
