@@ -326,8 +326,7 @@ def test_each_pixel_takes_the_scale_that_fits_its_region_best(per_image):
 def test_regions_follow_a_zoom_that_changes_across_the_image(per_image):
     # A fabric whose left half is seen at zoom 0.5 and right half at zoom 2 (a tilted
     # or stitched sample): each region is judged at its own zoom, where one scale for
-    # the whole image misjudges one half and flags most of it. Patch by patch, the
-    # choices scatter over the scales.
+    # the whole image misjudges one half and flags most of it.
     image = _two_zooms(make_woven(256, random_state=6), 96)
     by_region = copy.deepcopy(per_image).set_params(scale_selection="region")
     log_sums, _, _ = by_region._scale_sums(image[np.newaxis])
