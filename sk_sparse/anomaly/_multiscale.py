@@ -115,18 +115,18 @@ class ScaleDensities:
         for k, scale in enumerate(self.scales_):
             rows = scales == scale
             if rows.any():
-                standardised = (X[rows] - self.means_[k]) / self.spreads_[k]
-                scores[rows] = (self.mixtures_[k].score_samples(standardised)
-                                - np.log(self.spreads_[k]).sum())
+                scores[rows] = self._log_density(X[rows], k)
         return scores
 
     def log_densities(self, X):
         """Log-density of each row under every scale's density ``(n_rows, n_scales)``."""
         X = np.asarray(X, dtype=np.float64)
-        return np.stack([
-            self.mixtures_[k].score_samples((X - self.means_[k]) / self.spreads_[k])
-            - np.log(self.spreads_[k]).sum()
-            for k in range(len(self.scales_))], axis=1)
+        return np.stack([self._log_density(X, k) for k in range(len(self.scales_))], axis=1)
+
+    def _log_density(self, X, k):
+        """Log-density of rows under the mixture of scale ``k``, in the features' units."""
+        standardised = (X - self.means_[k]) / self.spreads_[k]
+        return self.mixtures_[k].score_samples(standardised) - np.log(self.spreads_[k]).sum()
 
     def tail_log_probability(self, X, scales):
         """Log of the share of its scale's reference rows no more likely than each row."""
@@ -472,7 +472,7 @@ as in :class:`SparseAnomalyDetector`
         stack, single = self._image_stack(images)
         self._check_per_scale("estimate_zoom")
         log_density_sums, _, _ = self._scale_sums(stack)
-        chosen = log_density_sums.sum(axis=(2, 3)).argmax(axis=1)
+        chosen = self._image_scales(log_density_sums)
         zoom = np.asarray([float(s) for s in self.scales])[chosen]
         return float(zoom[0]) if single else zoom
 
@@ -492,14 +492,21 @@ as in :class:`SparseAnomalyDetector`
         # cover, and the scale with the largest sum is the one under which the region's
         # patches are most likely.
         if self.scale_selection == "image":
-            evidence = log_density_sums.sum(axis=(2, 3), keepdims=True)
+            chosen = self._image_scales(log_density_sums)[:, np.newaxis, np.newaxis,
+                                                          np.newaxis]
         else:
             size = (1, 1, self.scale_window, self.scale_window)
             evidence = ndimage.uniform_filter(log_density_sums, size, mode="reflect")
-        chosen = evidence.argmax(axis=1)[:, np.newaxis]
+            chosen = evidence.argmax(axis=1)[:, np.newaxis]
         tail = np.take_along_axis(tail_sums, np.broadcast_to(chosen, counts[:, np.newaxis].shape),
                                   axis=1)[:, 0]
         return self.offset_ - tail / counts
+
+    @staticmethod
+    def _image_scales(log_density_sums):
+        """Per image, the index of the scale with the largest sum of log-densities over
+        its pixels (each patch counted once per pixel it covers)."""
+        return log_density_sums.sum(axis=(2, 3)).argmax(axis=1)
 
     def _scale_sums(self, stack):
         """Per pixel and scale, the sums over the patches covering it of their
