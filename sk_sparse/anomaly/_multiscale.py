@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,6 +15,7 @@ from ..decomposition import SparseFeatureExtractor
 from ..decomposition._resolve import resolve_dictionary
 from ..image._grid import extract_patch_grid, patch_positions
 from ..image._noise import _estimate_noise_sigma
+from ..image._strips import grid_strips
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._validation import ImageInputMixin, check_image_stack, check_patch_fits, check_stride
 from ._base import _REG_COVAR, seeded_clone, window_sums
@@ -471,8 +473,8 @@ as in :class:`SparseAnomalyDetector`
         """
         stack, single = self._image_stack(images)
         self._check_per_scale("estimate_zoom")
-        log_density_sums, _, _ = self._scale_sums(stack)
-        chosen = self._image_scales(log_density_sums)
+        log_density, _, _, _ = self._scale_grid(stack)
+        chosen = self._image_scales(log_density)
         zoom = np.asarray([float(s) for s in self.scales])[chosen]
         return float(zoom[0]) if single else zoom
 
@@ -486,38 +488,62 @@ as in :class:`SparseAnomalyDetector`
         # A custom density does not depend on the scale: nothing to choose.
         if self.scale_selection == "patch" or not isinstance(self.density_, ScaleDensities):
             return super()._maps(stack)
-        log_density_sums, tail_sums, counts = self._scale_sums(stack)
-        # Each patch adds its log-density to the p * p pixels it covers: summed over a
-        # region (or the image), the sums weigh the patches by how much of it they
-        # cover, and the scale with the largest sum is the one under which the region's
-        # patches are most likely.
+        log_density, tail, rows, cols = self._scale_grid(stack)
+        window = (self.patch_size, self.patch_size)
         if self.scale_selection == "image":
-            chosen = self._image_scales(log_density_sums)[:, np.newaxis, np.newaxis,
-                                                          np.newaxis]
-        else:
-            size = (1, 1, self.scale_window, self.scale_window)
-            evidence = ndimage.uniform_filter(log_density_sums, size, mode="reflect")
-            chosen = evidence.argmax(axis=1)[:, np.newaxis]
-        tail = np.take_along_axis(tail_sums, np.broadcast_to(chosen, counts[:, np.newaxis].shape),
-                                  axis=1)[:, 0]
-        return self.offset_ - tail / counts
+            chosen = self._image_scales(log_density)[:, np.newaxis, np.newaxis, np.newaxis]
+            numerator, counts = window_sums(np.take_along_axis(tail, chosen, axis=3)[..., 0],
+                                            rows, cols, window, stack.shape[1:])
+            return self.offset_ - numerator / counts
+        chosen = self._region_scales(log_density, rows, cols, stack.shape[1:])
+        # One scale's pixel sums at a time: the maps of all of them at once would hold
+        # K image-sized arrays.
+        numerator = np.zeros(stack.shape)
+        for k in range(tail.shape[-1]):
+            sums, counts = window_sums(tail[..., k], rows, cols, window, stack.shape[1:])
+            here = chosen == k
+            numerator[here] = sums[here]
+        return self.offset_ - numerator / counts
 
     @staticmethod
-    def _image_scales(log_density_sums):
-        """Per image, the index of the scale with the largest sum of log-densities over
-        its pixels (each patch counted once per pixel it covers)."""
-        return log_density_sums.sum(axis=(2, 3)).argmax(axis=1)
+    def _image_scales(log_density):
+        """Per image, the index of the scale under which the patches of its grid
+        ``(n, n_rows, n_cols, K)`` have the largest sum of log-densities."""
+        return log_density.sum(axis=(1, 2)).argmax(axis=1)
 
-    def _scale_sums(self, stack):
-        """Per pixel and scale, the sums over the patches covering it of their
-        log-density ``(n, K, H, W)`` and tail log-probability ``(n, K, H, W)`` under
-        that scale's density, and the number of those patches ``(n, H, W)``."""
+    def _region_scales(self, log_density, rows, cols, shape):
+        """Per pixel ``(n, H, W)``, the index of the scale with the largest sum of
+        log-densities over the patches covering the pixels of the ``scale_window``
+        square around it (each patch counted once per pixel it covers)."""
+        # Each patch adds its log-density to the p * p pixels it covers: summed over a
+        # region, the sums weigh the patches by how much of it they cover.
+        window, size = (self.patch_size, self.patch_size), self.scale_window
+        for k in range(log_density.shape[-1]):
+            sums, _ = window_sums(log_density[..., k], rows, cols, window, shape)
+            evidence = ndimage.uniform_filter(sums, (1, size, size), mode="reflect")
+            if k == 0:
+                best, chosen = evidence, np.zeros(evidence.shape, dtype=np.intp)
+            else:  # ties keep the smaller scale, as argmax does
+                better = evidence > best
+                chosen[better] = k
+                best = np.where(better, evidence, best)
+        return chosen
+
+    def _scale_grid(self, stack):
+        """Per patch of the map grid, its log-density and its tail log-probability under
+        every scale's density (two ``(n, n_rows, n_cols, K)`` arrays), and the grid's
+        rows and columns."""
+        p = self.patch_size
+        rows = patch_positions(stack.shape[1], p, self.stride)
+        cols = patch_positions(stack.shape[2], p, self.stride)
+        grid = grid_strips(partial(self._scale_strip, col_positions=cols), (stack,), p,
+                           rows, len(cols) * p * p, n_jobs=self.n_jobs,
+                           progress=self._map_progress())
         n_scales = len(self.density_.scales_)
-        numerator, counts = self._strip_sums(stack, self._scale_strip, n_maps=2 * n_scales)
-        return numerator[:, :n_scales], numerator[:, n_scales:], counts
+        return grid[..., :n_scales], grid[..., n_scales:], rows, cols
 
     def _scale_strip(self, index, local_rows, strip, *, col_positions):
-        """Strip task of :meth:`_scale_sums`."""
+        """Strip task of :meth:`_scale_grid`."""
         p = self.patch_size
         patches = extract_patch_grid(strip[np.newaxis], local_rows, col_positions,
                                      (p, p)).reshape(-1, p * p)
@@ -525,11 +551,8 @@ as in :class:`SparseAnomalyDetector`
         log_density = self.density_.log_densities(features)
         tail = np.stack([self.density_.tail_of(log_density[:, k], k)
                          for k in range(log_density.shape[1])], axis=1)
-        per_patch = np.concatenate([log_density, tail], axis=1).T
-        numerator, counts = window_sums(
-            per_patch.reshape(-1, len(local_rows), len(col_positions)), local_rows,
-            col_positions, (p, p), strip.shape)
-        return numerator, counts[0]
+        return np.concatenate([log_density, tail], axis=1).reshape(
+            len(local_rows), len(col_positions), -1)
 
     def _score_samples(self, X):
         features, chosen = self._features_and_scale(X)

@@ -79,12 +79,7 @@ def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_pe
            [5. , 5.5, 6. ]])
     """
     images_shape = stacks[0].shape
-    strips = [(index, row_positions[rows][0], row_positions[rows][-1] + patch_height,
-               row_positions[rows])
-              for index in range(images_shape[0])
-              for rows in even_slices(len(row_positions), values_per_row)]
-    arguments = [(index, positions - start, *(stack[index, start:stop] for stack in stacks))
-                 for index, start, stop, positions in strips]
+    strips, arguments = _strip_tasks(stacks, patch_height, row_positions, values_per_row)
     leading = () if n_maps is None else (n_maps,)
     numerator = np.zeros((images_shape[0], *leading, *images_shape[1:]), dtype=dtype)
     weights = np.zeros(images_shape, dtype=dtype)
@@ -96,3 +91,49 @@ def accumulate_strips(strip_task, stacks, patch_height, row_positions, values_pe
         if progress is not None:
             progress(n_done, len(arguments))
     return numerator, weights
+
+
+def _strip_tasks(stacks, patch_height, row_positions, values_per_row):
+    """The strips of every image, image by image and top to bottom, as ``(image index,
+    first row, end row, patch rows)``, and the arguments of their tasks (the strips'
+    own rows of each array of ``stacks``)."""
+    strips = [(index, row_positions[rows][0], row_positions[rows][-1] + patch_height,
+               row_positions[rows])
+              for index in range(stacks[0].shape[0])
+              for rows in even_slices(len(row_positions), values_per_row)]
+    arguments = [(index, positions - start, *(stack[index, start:stop] for stack in stacks))
+                 for index, start, stop, positions in strips]
+    return strips, arguments
+
+
+def grid_strips(strip_task, stacks, patch_height, row_positions, values_per_row, *,
+                n_jobs=None, progress=None):
+    """Run ``strip_task`` on every strip of every image in parallel and keep its values
+    per patch.
+
+    The companion of :func:`accumulate_strips` for values that a later step needs on
+    the patch grid rather than summed into pixels (e.g. several scores per patch of
+    which only one will make the map): the grid of an ``H x W`` image holds about
+    ``stride ** 2`` times fewer values than its pixels.
+
+    Parameters
+    ----------
+    strip_task : callable ``(image_index, local_row_positions, *strips) -> values``
+        As for :func:`accumulate_strips`, but ``values`` has one entry per patch row of
+        the strip along its first axis: ``(len(local_row_positions), ...)``.
+    stacks, patch_height, row_positions, values_per_row, n_jobs, progress
+        As for :func:`accumulate_strips`.
+
+    Returns
+    -------
+    values : ndarray of shape (n_images, len(row_positions), ...)
+        The strips' values, each image's strips stacked top to bottom.
+    """
+    strips, arguments = _strip_tasks(stacks, patch_height, row_positions, values_per_row)
+    per_image = [[] for _ in range(stacks[0].shape[0])]
+    results = run_tasks(strip_task, arguments, n_jobs=n_jobs)
+    for n_done, ((index, _, _, _), values) in enumerate(zip(strips, results), start=1):
+        per_image[index].append(values)
+        if progress is not None:
+            progress(n_done, len(arguments))
+    return np.stack([np.concatenate(values) for values in per_image])

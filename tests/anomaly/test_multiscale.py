@@ -329,8 +329,9 @@ def test_regions_follow_a_zoom_that_changes_across_the_image(per_image):
     # the whole image misjudges one half and flags most of it.
     image = _two_zooms(make_woven(256, random_state=6), 96)
     by_region = copy.deepcopy(per_image).set_params(scale_selection="region")
-    log_sums, _, _ = by_region._scale_sums(image[np.newaxis])
-    region = ndimage.uniform_filter(log_sums, (1, 1, 64, 64), mode="reflect").argmax(axis=1)
+    stack = image[np.newaxis]
+    log_density, _, rows, cols = by_region._scale_grid(stack)
+    region = by_region._region_scales(log_density, rows, cols, stack.shape[1:])
     assert np.mean(region[0, :, :80] == 0) > 0.95  # scale 0.5
     assert np.mean(region[0, :, 112:] == 2) > 0.95  # scale 2
     flagged_region = np.mean(by_region.predict_mask(image))

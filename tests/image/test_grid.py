@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sk_sparse.image import accumulate_strips, patch_positions
+from sk_sparse.image._strips import grid_strips
 from sk_sparse.utils._parallel import WORK_BUDGET
 
 
@@ -86,3 +87,29 @@ def test_several_numerators_share_one_weight(rng):
     np.testing.assert_allclose(numerator[:, 0], single[0], rtol=1e-13)
     np.testing.assert_allclose(numerator[:, 1], -3 * single[0], rtol=1e-13)
     np.testing.assert_array_equal(weights, single[1])
+
+
+@pytest.mark.parametrize("rows_per_strip", [1, 3, 10_000])
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_grid_strips_keep_each_patch_value_in_its_place(rng, rows_per_strip, n_jobs):
+    # Reference: each patch of the grid cut by hand, its mean and its maximum.
+    patch, stride = 5, 2
+    images = rng.random((3, 22, 13))
+    rows, cols = patch_positions(22, patch, stride), patch_positions(13, patch, stride)
+    expected = np.array([[[[images[i, r:r + patch, c:c + patch].mean() + i,
+                            images[i, r:r + patch, c:c + patch].max()]
+                           for c in cols] for r in rows] for i in range(3)])
+    reports = []
+
+    def task(index, local_rows, strip):
+        assert local_rows[0] == 0 and local_rows[-1] + patch == strip.shape[0]
+        windows = np.stack([[strip[r:r + patch, c:c + patch] for c in cols]
+                            for r in local_rows])
+        return np.stack([windows.mean(axis=(2, 3)) + index, windows.max(axis=(2, 3))], axis=-1)
+
+    values = grid_strips(task, (images,), patch, rows, per_row(rows_per_strip),
+                         n_jobs=n_jobs, progress=lambda done, total: reports.append(total))
+    assert values.shape == (3, len(rows), len(cols), 2)
+    np.testing.assert_allclose(values, expected, rtol=1e-13)
+    n_tasks = 3 * -(-len(rows) // min(rows_per_strip, len(rows)))
+    assert reports == [n_tasks] * n_tasks
