@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -346,14 +347,44 @@ class SRCClassifier(ClassifierMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
             Predicted classes, or ``reject_label`` for rejected samples.
+
+        Warns
+        -----
+        UserWarning
+            When a sample is all zero: no class explains it better than another.
+
+        Notes
+        -----
+        A sample whose code is all zero (``alpha`` at or above its largest correlation
+        with a training sample) has the same residual for every class; it is given the
+        class of the training sample it is most correlated with (without ``robust``, the
+        first atom its code would take as ``alpha`` decreases).
         """
         samples, codes, error = self._codes(X)
         labels = self.classes_[np.argmin(self._residuals_from(samples, codes, error), axis=1)]
+        empty = np.flatnonzero(~codes.any(axis=1))
+        if len(empty):
+            # An all-zero code leaves every class the same residual, and argmin would
+            # give them all the first class. The tie goes instead to the class of the
+            # training sample most correlated with the sample: without robust, the atom
+            # its code takes first as alpha decreases (the limit of the decision from
+            # below).
+            correlation = np.abs(samples[empty] @ self.dictionary_.T.astype(samples.dtype,
+                                                                             copy=False))
+            labels[empty] = self.classes_[self.atom_classes_[correlation.argmax(axis=1)]]
+        blank = ~samples.any(axis=1)
         if self.rejection_threshold is not None:
             rejected = self._sci_from(codes) < self.rejection_threshold
             label = self._reject_label()
             labels = labels.astype(np.result_type(labels, np.asarray(label)))
             labels[rejected] = label
+            blank &= ~rejected
+        if blank.any():
+            warnings.warn(
+                f"{int(blank.sum())} of the {len(samples)} samples are all zero: every "
+                "class explains them equally, and they were given the class of the first "
+                "training sample. Set rejection_threshold to reject them (their sparsity "
+                "concentration index is 0).", UserWarning, stacklevel=2)
         return labels
 
     def reject_mask(self, X) -> np.ndarray:

@@ -1,6 +1,9 @@
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.linear_model import lars_path
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -143,8 +146,44 @@ def test_grid_search_in_a_pipeline(digits):
     pipeline = make_pipeline(GaussianRandomProjection(40, random_state=0), SRCClassifier())
     search = GridSearchCV(pipeline, {"srcclassifier__alpha": [0.001, 0.1, 2.0]}, cv=3)
     search.fit(X_train[:300], y_train[:300])
-    assert search.best_params_["srcclassifier__alpha"] != 2.0  # 2.0 zeroes every code
     assert search.best_score_ > 0.9
+    # At 2.0 every code is zero and each sample takes the class of its most correlated
+    # training sample (a nearest neighbour by angle), not the first class.
+    assert search.cv_results_["mean_test_score"][-1] > 0.85
+
+
+def test_an_all_zero_code_takes_the_first_atom_of_the_lasso_path(digits):
+    # Reference: scikit-learn's LARS, whose lasso path starts with the atom most
+    # correlated with the sample; with alpha above every correlation (unit-norm samples
+    # and atoms: at most 1) the code is empty and SRC's residuals all tie.
+    X_train, X_test, y_train, _ = digits
+    model = SRCClassifier(alpha=1.5).fit(X_train, y_train)
+    samples = X_test[:40]
+    codes, _ = model.sparse_codes(samples)
+    assert not codes.any()
+    first = []
+    for sample in samples / np.linalg.norm(samples, axis=1, keepdims=True):
+        _, active, _ = lars_path(model.dictionary_.T, sample, method="lasso", max_iter=1)
+        first.append(active[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predicted = model.predict(samples)
+    np.testing.assert_array_equal(predicted, y_train[first])
+    assert len(np.unique(predicted)) > 5  # not one class for all
+
+
+def test_an_all_zero_sample_warns_or_is_rejected(digits):
+    X_train, X_test, y_train, _ = digits
+    samples = np.vstack([X_test[:3], np.zeros(X_test.shape[1])])
+    model = SRCClassifier().fit(X_train, y_train)
+    with pytest.warns(UserWarning, match="1 of the 4 samples are all zero"):
+        predicted = model.predict(samples)
+    assert predicted[3] == y_train[0]
+    np.testing.assert_array_equal(predicted[:3], model.predict(X_test[:3]))
+    rejecting = SRCClassifier(rejection_threshold=0.2).fit(X_train, y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rejecting.predict(samples)[3] == -1
 
 
 def test_float32_gives_the_same_predictions(digits):
