@@ -1,6 +1,7 @@
 """Anomaly detection under a change of zoom: single-scale vs multiscale group-sparse models.
 
-Run: ``python benchmarks/bench_zoom.py`` (``--offgrid``: other test zooms, below).
+Run: ``python benchmarks/bench_zoom.py`` (``--offgrid``: other test zooms, below;
+``--zoomed-defects``: defects seen at the test zoom too).
 Training: two normal 128x320 images at zoom 1. Test: 128x384 images at zoom 0.5, 0.75, 1,
 1.5 and 2, each once defect-free and 21 times with one defect: three of each kind of
 ``DEFECT_KINDS``, at other places and sizes. The multiscale detector's default synthetic
@@ -10,6 +11,10 @@ not among them, nor among the previous default's 0.5, 1 and 2. ``--offgrid`` tes
 scales, so that the denser grid is not judged only at zooms that happen to lie near it.
 (An earlier release placed one defect of each kind; a pixel AUC then rested on seven
 defects, dominated by the three largest, and moved by up to 0.12 with the seeds.)
+By default the defects keep their size in pixels at every zoom (a bead's radius is 3 to 8
+pixels whatever the fibres' width). ``--zoomed-defects`` zooms them with the texture
+(``make_defects(..., zoom=z)``: the same draws, every length times the zoom), as when
+the whole scene, defects included, is seen at another magnification.
 
 * nanofibres: ``make_nanofibres`` draws new mats *at* each zoom (fibre width, blur and
   spacing scale with it): a real change of magnification;
@@ -61,6 +66,7 @@ from sk_sparse.anomaly._multiscale import rescale
 from sk_sparse.datasets import DEFECT_KINDS, load_image, make_defects, make_nanofibres, make_woven
 
 OFFGRID = "--offgrid" in sys.argv[1:]
+ZOOMED_DEFECTS = "--zoomed-defects" in sys.argv[1:]
 ZOOMS = (0.59, 0.84, 1.0, 1.19, 1.68) if OFFGRID else (0.5, 0.75, 1.0, 1.5, 2.0)
 PREVIOUS_SCALES = (0.5, 1.0, 2.0)
 DEFECTS_PER_KIND = 3
@@ -140,6 +146,7 @@ def main():
             for z, test in tests.items():
                 kinds = [kind for kind in DEFECT_KINDS for _ in range(DEFECTS_PER_KIND)]
                 defective = [make_defects(test, 1, kinds=(kind,), foreign=foreign,
+                                          zoom=z if ZOOMED_DEFECTS else 1.0,
                                           random_state=seed)
                              for seed, kind in enumerate(kinds)]
                 maps = [detector.anomaly_map(image) for image, _ in defective]

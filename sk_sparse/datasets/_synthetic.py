@@ -115,13 +115,20 @@ def _smooth_ellipse(rows, cols, rng, radii_range, margin, edge=2.0):
     return ndimage.gaussian_filter(hard, edge)
 
 
-def _curved_path(rng, shape, length):
-    """Pixels along a smooth random curve of the given length."""
+def _curved_path(rng, shape, length, zoom=1.0):
+    """Pixels along a smooth random curve of ``length`` pixels at zoom 1, seen at ``zoom``."""
     height, width = shape
     start = rng.uniform([0.15 * height, 0.15 * width], [0.85 * height, 0.85 * width])
     n_points = int(2 * length)
     angle = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.06, n_points))
-    points = start + np.cumsum(0.5 * np.stack([np.sin(angle), np.cos(angle)], axis=1), axis=0)
+    # The same turns at every zoom (the curve's shape is drawn at zoom 1), steps of half
+    # a pixel at zoom 1: zoomed in, the steps are resampled so the path has no gaps.
+    steps = 0.5 * zoom * np.stack([np.sin(angle), np.cos(angle)], axis=1)
+    points = start + np.cumsum(steps, axis=0)
+    if zoom > 1:
+        fine = np.linspace(0, n_points - 1, int(np.ceil((n_points - 1) * zoom)) + 1)
+        points = np.stack([np.interp(fine, np.arange(n_points), points[:, axis])
+                           for axis in range(2)], axis=1)
     points = np.round(points).astype(int)
     inside = ((points[:, 0] >= 0) & (points[:, 0] < height) & (points[:, 1] >= 0)
               & (points[:, 1] < width))
@@ -130,44 +137,63 @@ def _curved_path(rng, shape, length):
     return path
 
 
-def _new_defect(kind, defective, rows, cols, rng, contrast, foreign):
-    """Apply one defect of a kind of :data:`DEFECT_KINDS`; return the image and region."""
+def _zoomed_cut(source, size, zoom, r0, c0):
+    """The square of ``source`` at (r0, c0) whose side is ``size`` pixels at zoom 1,
+    brought to ``zoom`` (cubic splines, anti-aliased when shrinking)."""
+    patch = source[r0:r0 + size, c0:c0 + size]
+    if zoom == 1:
+        return patch
+    if zoom < 1:
+        patch = ndimage.gaussian_filter(patch, (1 / zoom - 1) / 2)
+    side = max(1, int(round(size * zoom)))
+    return ndimage.zoom(patch, side / size, order=3, grid_mode=True, mode="reflect")
+
+
+def _new_defect(kind, defective, rows, cols, rng, contrast, foreign, zoom=1.0):
+    """Apply one defect of a kind of :data:`DEFECT_KINDS`, its lengths multiplied by
+    ``zoom``; return the image and region."""
     shape = defective.shape
-    margin = min(16, min(shape) // 4)
+    margin = min(16 * zoom, min(shape) // 4)
     if kind in ("bead", "pit"):
-        soft = _smooth_ellipse(rows, cols, rng, (3, 8), margin, edge=1.5)
+        soft = _smooth_ellipse(rows, cols, rng, (3 * zoom, 8 * zoom), margin,
+                               edge=1.5 * zoom)
         if kind == "bead":  # a bright bead, brighter at its centre
             defective = defective + contrast * 1.6 * soft * (1 - defective)
         else:  # a dark pit: the surface is darkened, its texture still faintly there
             defective = defective * (1 - 0.7 * soft)
         return defective, soft > 0.5
     if kind == "curved_scratch":
-        path = _curved_path(rng, shape, rng.uniform(40, 120))
+        path = _curved_path(rng, shape, rng.uniform(40, 120), zoom)
         distance = ndimage.distance_transform_edt(~path)
-        soft = np.clip(1.5 - distance, 0, 1)  # about 2 pixels wide
+        soft = np.clip(1.5 - distance / zoom, 0, 1)  # about 2 pixels wide at zoom 1
         sign = rng.choice([-1.0, 1.0])
         return defective + sign * contrast * soft, soft > 0.5
     if kind == "foreign":
+        # The side is drawn at zoom 1; the foreign texture is zoomed with the square.
         size = int(rng.randint(24, 49))
-        size = min(size, min(shape) - 1, min(foreign.shape) - 1)
-        r0, c0 = rng.randint(0, shape[0] - size), rng.randint(0, shape[1] - size)
+        size = min(size, int((min(shape) - 1) / zoom), min(foreign.shape) - 1)
+        side = max(1, int(round(size * zoom)))
+        r0, c0 = rng.randint(0, shape[0] - side), rng.randint(0, shape[1] - side)
         s0, t0 = rng.randint(0, foreign.shape[0] - size), rng.randint(0, foreign.shape[1] - size)
-        patch = foreign[s0:s0 + size, t0:t0 + size]
-        local = defective[r0:r0 + size, c0:c0 + size]
+        patch = _zoomed_cut(foreign, size, zoom, s0, t0)
+        side = patch.shape[0]
+        local = defective[r0:r0 + side, c0:c0 + side]
         # Same mean and spread as what it replaces: only the texture differs.
         patch = (patch - patch.mean()) / max(patch.std(), 1e-6) * local.std() + local.mean()
         region = np.zeros(shape, dtype=bool)
-        region[r0:r0 + size, c0:c0 + size] = True
+        region[r0:r0 + side, c0:c0 + side] = True
         defective = defective.copy()
         defective[region] = patch.ravel()
         return defective, region
-    soft = _smooth_ellipse(rows, cols, rng, (8, 20) if kind != "stain" else (14, 30), margin)
+    radii = (8, 20) if kind != "stain" else (14, 30)
+    soft = _smooth_ellipse(rows, cols, rng, (radii[0] * zoom, radii[1] * zoom), margin,
+                           edge=2.0 * zoom)
     if kind == "film":  # semi-transparent: the texture shows through at reduced contrast
         alpha = rng.uniform(0.45, 0.65)
         cover = np.sum(defective * soft) / max(np.sum(soft), 1e-12)
         defective = defective * (1 - alpha * soft) + alpha * soft * cover
     elif kind == "blur":  # a smeared region: local energy lost, mean kept
-        blurred = ndimage.gaussian_filter(defective, rng.uniform(1.5, 3.0))
+        blurred = ndimage.gaussian_filter(defective, rng.uniform(1.5, 3.0) * zoom)
         defective = defective * (1 - soft) + blurred * soft
     else:  # "stain": a faint smooth change of brightness
         sign = rng.choice([-1.0, 1.0])
@@ -175,12 +201,13 @@ def _new_defect(kind, defective, rows, cols, rng, contrast, foreign):
     return defective, soft > 0.5
 
 
-def _visible_defect(kind, defective, rows, cols, rng, contrast, foreign):
+def _visible_defect(kind, defective, rows, cols, rng, contrast, foreign, zoom):
     """Draw defects of one kind until one changes its pixels visibly; apply that one."""
     floor = _VISIBLE_FRACTION * contrast
     before = np.clip(defective, 0.0, 1.0)
     for _ in range(_MAX_DRAWS):
-        candidate, region = _new_defect(kind, defective, rows, cols, rng, contrast, foreign)
+        candidate, region = _new_defect(kind, defective, rows, cols, rng, contrast, foreign,
+                                        zoom)
         change = np.clip(candidate[region], 0.0, 1.0) - before[region]
         if region.any() and np.sqrt(np.mean(change ** 2)) >= floor:
             return candidate, region
@@ -192,7 +219,8 @@ def _visible_defect(kind, defective, rows, cols, rng, contrast, foreign):
 
 
 def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "texture"),
-                 foreign=None, contrast: float = 0.25, random_state=None):
+                 foreign=None, contrast: float = 0.25, zoom: float = 1.0,
+                 random_state=None):
     """Plant synthetic defects in a (normal) image and return their pixel mask.
 
     Parameters
@@ -202,7 +230,8 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
     n_defects : int, default=3
         Number of defects, cycling through ``kinds``.
     kinds : sequence of str, default=("blob", "scratch", "texture")
-        Kinds of :data:`DEFECT_KINDS`, each visible but not a pure intensity outlier:
+        Kinds of :data:`DEFECT_KINDS`, each visible but not a pure intensity outlier
+        (sizes at ``zoom=1``):
 
         * ``"bead"``: a bright round bead (3 to 8 pixels), brighter at its centre;
         * ``"pit"``: a dark round pit, the texture faintly visible in it;
@@ -230,6 +259,14 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
         ``"foreign"``.
     contrast : float, default=0.25
         Grey-level change of blobs, beads and scratches (stains: 0.3 of it).
+    zoom : float, default=1.0
+        Magnification of the defects: every length above (sizes, widths, lengths, the
+        blur's width, the softness of edges) is multiplied by ``zoom``, and foreign
+        texture is zoomed with its square (cubic splines, anti-aliased when shrinking).
+        An image of a texture at another zoom (e.g. from
+        :func:`make_nanofibres`) gets defects at the same zoom: the whole scene seen at
+        another magnification. Positions, shapes and signs are the same draws at every
+        zoom; at ``zoom=1`` the defects are those of earlier releases.
     random_state : int, RandomState instance or None
         Seeds positions, sizes and signs.
 
@@ -262,6 +299,9 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
         raise ValueError(
             f"kinds must be among {DEFECT_KINDS + _LEGACY_KINDS}; got {sorted(unknown)}."
         )
+    if (isinstance(zoom, bool) or not isinstance(zoom, Real) or not np.isfinite(zoom)
+            or zoom <= 0):
+        raise ValueError(f"zoom must be a finite number > 0; got {zoom!r}.")
     if {"texture", "foreign"} & set(kinds) and foreign is None:
         raise ValueError("kinds includes 'texture' or 'foreign': pass foreign= (an image to "
                          "cut from).")
@@ -276,33 +316,35 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
         kind = kinds[k % len(kinds)]
         if kind in DEFECT_KINDS:
             defective, region = _visible_defect(kind, defective, rows, cols, rng, contrast,
-                                                foreign)
+                                                foreign, zoom)
             mask |= region
             continue
         sign = rng.choice([-1.0, 1.0])
         if kind == "blob":
             center = rng.uniform([16, 16], [height - 16, width - 16])
-            radii = rng.uniform(6, 14, size=2)
+            radii = rng.uniform(6, 14, size=2) * zoom
             region = (((rows - center[0]) / radii[0]) ** 2
                       + ((cols - center[1]) / radii[1]) ** 2) <= 1
             defective[region] += sign * contrast
         elif kind == "scratch":
             start = rng.uniform([0, 0], [height, width])
             angle = rng.uniform(0, np.pi)
-            length = rng.uniform(40, 120)
+            length = rng.uniform(40, 120) * zoom
             direction = np.array([np.sin(angle), np.cos(angle)])
             offset_r, offset_c = rows - start[0], cols - start[1]
             along = np.clip(offset_r * direction[0] + offset_c * direction[1], 0, length)
             distance = np.hypot(offset_r - along * direction[0], offset_c - along * direction[1])
-            region = distance <= rng.uniform(1.0, 1.5)
+            region = distance <= rng.uniform(1.0, 1.5) * zoom
             defective[region] += sign * contrast
         else:
             source = np.asarray(foreign, dtype=np.float64)
             size = int(rng.randint(24, 49))
-            r0, c0 = rng.randint(0, height - size), rng.randint(0, width - size)
+            side = max(1, int(round(size * zoom)))
+            r0, c0 = rng.randint(0, height - side), rng.randint(0, width - side)
             s0, t0 = rng.randint(0, source.shape[0] - size), rng.randint(0, source.shape[1] - size)
+            patch = _zoomed_cut(source, size, zoom, s0, t0)
             region = np.zeros(image.shape, dtype=bool)
-            region[r0:r0 + size, c0:c0 + size] = True
-            defective[region] = source[s0:s0 + size, t0:t0 + size].ravel()
+            region[r0:r0 + side, c0:c0 + side] = True
+            defective[region] = patch.ravel()
         mask |= region
     return np.clip(defective, 0.0, 1.0), mask

@@ -115,3 +115,31 @@ def test_defects_land_where_they_are_visible(kind):
 def test_a_defect_that_cannot_be_seen_is_an_error():
     with pytest.raises(ValueError, match="could not place a visible 'blur' defect"):
         make_defects(np.full((64, 64), 0.5), 1, kinds=("blur",), random_state=0)
+
+
+@pytest.mark.parametrize("kind", DEFECT_KINDS)
+def test_zoom_scales_each_defect(kind):
+    # The same draw at twice and half the magnification: the total change (over the
+    # area the defect covers) scales with the square of the zoom, a scratch's too (twice
+    # as long and twice as wide), and a foreign square's side with the zoom itself.
+    rng = np.random.default_rng(0)
+    image = np.clip(0.5 + 0.15 * ndimage.gaussian_filter(rng.standard_normal((384, 384)), 1.0)
+                    / 0.28, 0, 1)
+    foreign = make_nanofibres(256, random_state=4)
+    change, side = {}, {}
+    for zoom in (0.5, 1.0, 2.0):
+        defective, mask = make_defects(image, 1, kinds=(kind,), foreign=foreign, zoom=zoom,
+                                       random_state=3)
+        change[zoom] = np.abs(defective - image).sum()
+        side[zoom] = np.ptp(np.nonzero(mask)[0]) + 1
+    for zoom in (0.5, 2.0):
+        assert change[zoom] / change[1.0] == pytest.approx(zoom ** 2, rel=0.3)
+        if kind == "foreign":
+            assert side[zoom] == round(side[1.0] * zoom)
+
+
+def test_zoom_must_be_positive(scene):
+    image, _ = scene
+    for zoom in (0, -1.0, np.inf, True, "2"):
+        with pytest.raises(ValueError, match="zoom must be a finite number > 0"):
+            make_defects(image, 1, kinds=("bead",), zoom=zoom)
