@@ -137,15 +137,21 @@ def _curved_path(rng, shape, length, zoom=1.0):
     return path
 
 
-def _zoomed_cut(source, size, zoom, r0, c0):
-    """The square of ``source`` at (r0, c0) whose side is ``size`` pixels at zoom 1,
-    brought to ``zoom`` (cubic splines, anti-aliased when shrinking)."""
+def _foreign_sides(size, zoom, shape):
+    """A foreign square's side in ``foreign``'s pixels and in the image's (at ``zoom``),
+    the latter smaller than the image."""
+    size = max(1, size)
+    return size, min(max(1, int(round(size * zoom))), min(shape) - 1)
+
+
+def _zoomed_cut(source, size, side, r0, c0):
+    """The ``size`` x ``size`` square of ``source`` at (r0, c0), resampled to ``side`` x
+    ``side`` pixels (cubic splines, anti-aliased when shrinking)."""
     patch = source[r0:r0 + size, c0:c0 + size]
-    if zoom == 1:
+    if side == size:
         return patch
-    if zoom < 1:
-        patch = ndimage.gaussian_filter(patch, (1 / zoom - 1) / 2)
-    side = max(1, int(round(size * zoom)))
+    if side < size:
+        patch = ndimage.gaussian_filter(patch, (size / side - 1) / 2)
     return ndimage.zoom(patch, side / size, order=3, grid_mode=True, mode="reflect")
 
 
@@ -172,11 +178,10 @@ def _new_defect(kind, defective, rows, cols, rng, contrast, foreign, zoom=1.0):
         # The side is drawn at zoom 1; the foreign texture is zoomed with the square.
         size = int(rng.randint(24, 49))
         size = min(size, int((min(shape) - 1) / zoom), min(foreign.shape) - 1)
-        side = max(1, int(round(size * zoom)))
+        size, side = _foreign_sides(size, zoom, shape)
         r0, c0 = rng.randint(0, shape[0] - side), rng.randint(0, shape[1] - side)
         s0, t0 = rng.randint(0, foreign.shape[0] - size), rng.randint(0, foreign.shape[1] - size)
-        patch = _zoomed_cut(foreign, size, zoom, s0, t0)
-        side = patch.shape[0]
+        patch = _zoomed_cut(foreign, size, side, s0, t0)
         local = defective[r0:r0 + side, c0:c0 + side]
         # Same mean and spread as what it replaces: only the texture differs.
         patch = (patch - patch.mean()) / max(patch.std(), 1e-6) * local.std() + local.mean()
@@ -338,11 +343,10 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
             defective[region] += sign * contrast
         else:
             source = np.asarray(foreign, dtype=np.float64)
-            size = int(rng.randint(24, 49))
-            side = max(1, int(round(size * zoom)))
+            size, side = _foreign_sides(int(rng.randint(24, 49)), zoom, image.shape)
             r0, c0 = rng.randint(0, height - side), rng.randint(0, width - side)
             s0, t0 = rng.randint(0, source.shape[0] - size), rng.randint(0, source.shape[1] - size)
-            patch = _zoomed_cut(source, size, zoom, s0, t0)
+            patch = _zoomed_cut(source, size, side, s0, t0)
             region = np.zeros(image.shape, dtype=bool)
             region[r0:r0 + side, c0:c0 + side] = True
             defective[region] = patch.ravel()
