@@ -122,6 +122,8 @@ def test_zoom_scales_each_defect(kind):
     # The same draw at twice and half the magnification: the total change (over the
     # area the defect covers) scales with the square of the zoom, a scratch's too (twice
     # as long and twice as wide), and a foreign square's side with the zoom itself.
+    # A fine random texture around mid-grey (white noise smoothed over a pixel keeps 0.28
+    # of its spread, so this one has a spread of about 0.15): beads and pits show on it.
     rng = np.random.default_rng(0)
     image = np.clip(0.5 + 0.15 * ndimage.gaussian_filter(rng.standard_normal((384, 384)), 1.0)
                     / 0.28, 0, 1)
