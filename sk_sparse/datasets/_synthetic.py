@@ -137,22 +137,24 @@ def _curved_path(rng, shape, length, zoom=1.0):
     return path
 
 
-def _foreign_sides(size, zoom, shape):
-    """A foreign square's side in ``foreign``'s pixels and in the image's (at ``zoom``),
-    the latter smaller than the image."""
+def _foreign_square(rng, source, size, zoom, shape):
+    """A square of ``source``, ``size`` pixels wide there, seen at ``zoom`` at a random
+    place of an image of ``shape``: the square's pixels (resampled by cubic splines,
+    anti-aliased when shrinking; smaller than the image), the slices of the image it
+    covers and its region."""
     size = max(1, size)
-    return size, min(max(1, int(round(size * zoom))), min(shape) - 1)
-
-
-def _zoomed_cut(source, size, side, r0, c0):
-    """The ``size`` x ``size`` square of ``source`` at (r0, c0), resampled to ``side`` x
-    ``side`` pixels (cubic splines, anti-aliased when shrinking)."""
-    patch = source[r0:r0 + size, c0:c0 + size]
-    if side == size:
-        return patch
-    if side < size:
-        patch = ndimage.gaussian_filter(patch, (size / side - 1) / 2)
-    return ndimage.zoom(patch, side / size, order=3, grid_mode=True, mode="reflect")
+    side = min(max(1, int(round(size * zoom))), min(shape) - 1)
+    r0, c0 = rng.randint(0, shape[0] - side), rng.randint(0, shape[1] - side)
+    s0, t0 = rng.randint(0, source.shape[0] - size), rng.randint(0, source.shape[1] - size)
+    patch = source[s0:s0 + size, t0:t0 + size]
+    if side != size:
+        if side < size:
+            patch = ndimage.gaussian_filter(patch, (size / side - 1) / 2)
+        patch = ndimage.zoom(patch, side / size, order=3, grid_mode=True, mode="reflect")
+    window = (slice(r0, r0 + side), slice(c0, c0 + side))
+    region = np.zeros(shape, dtype=bool)
+    region[window] = True
+    return patch, window, region
 
 
 def _new_defect(kind, defective, rows, cols, rng, contrast, foreign, zoom=1.0):
@@ -178,15 +180,10 @@ def _new_defect(kind, defective, rows, cols, rng, contrast, foreign, zoom=1.0):
         # The side is drawn at zoom 1; the foreign texture is zoomed with the square.
         size = int(rng.randint(24, 49))
         size = min(size, int((min(shape) - 1) / zoom), min(foreign.shape) - 1)
-        size, side = _foreign_sides(size, zoom, shape)
-        r0, c0 = rng.randint(0, shape[0] - side), rng.randint(0, shape[1] - side)
-        s0, t0 = rng.randint(0, foreign.shape[0] - size), rng.randint(0, foreign.shape[1] - size)
-        patch = _zoomed_cut(foreign, size, side, s0, t0)
-        local = defective[r0:r0 + side, c0:c0 + side]
+        patch, window, region = _foreign_square(rng, foreign, size, zoom, shape)
+        local = defective[window]
         # Same mean and spread as what it replaces: only the texture differs.
         patch = (patch - patch.mean()) / max(patch.std(), 1e-6) * local.std() + local.mean()
-        region = np.zeros(shape, dtype=bool)
-        region[r0:r0 + side, c0:c0 + side] = True
         defective = defective.copy()
         defective[region] = patch.ravel()
         return defective, region
@@ -349,12 +346,8 @@ def make_defects(image, n_defects: int = 3, *, kinds=("blob", "scratch", "textur
             defective[region] += sign * contrast
         else:
             source = np.asarray(foreign, dtype=np.float64)
-            size, side = _foreign_sides(int(rng.randint(24, 49)), zoom, image.shape)
-            r0, c0 = rng.randint(0, height - side), rng.randint(0, width - side)
-            s0, t0 = rng.randint(0, source.shape[0] - size), rng.randint(0, source.shape[1] - size)
-            patch = _zoomed_cut(source, size, side, s0, t0)
-            region = np.zeros(image.shape, dtype=bool)
-            region[r0:r0 + side, c0:c0 + side] = True
+            patch, _, region = _foreign_square(rng, source, int(rng.randint(24, 49)), zoom,
+                                               image.shape)
             defective[region] = patch.ravel()
         mask |= region
     return np.clip(defective, 0.0, 1.0), mask
