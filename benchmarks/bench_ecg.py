@@ -8,7 +8,7 @@ atoms learned on 150 of their beats at r0 and is tested on new beats at r1 with
 
 (a) that dictionary, unadapted; (b) the dictionary adapted by ``F`` (defaults: each training
 user's dictionary learned from four random starts); (b') adapted by the ``F`` whose
-``locality`` (0.1, 0.3, 1) and ``l2_penalty`` (0.01, 0.03, 0.1) a 4-fold ``GridSearchCV``
+``locality`` (0.1, 0.3, 1) and ``l2_penalty`` (3e-6, 1e-5, 3e-5) a 4-fold ``GridSearchCV``
 over the *training* users picked with ``DictionaryAdapter.score`` (no beat of a test user
 is used; the folds run on two processes); (c) the oracle: a dictionary learned on 150 of
 the user's own beats at r1.
@@ -101,7 +101,7 @@ def main():
             fit_time = time.perf_counter() - start
             search = GridSearchCV(
                 DictionaryAdapter(n_components=16, alpha=LAMBDA, random_state=0),
-                {"locality": [0.1, 0.3, 1.0], "l2_penalty": [0.01, 0.03, 0.1]}, cv=4,
+                {"locality": [0.1, 0.3, 1.0], "l2_penalty": [3e-6, 1e-5, 3e-5]}, cv=4,
                 n_jobs=2)
             tuned = search.fit(sources, targets).best_estimator_
             mean, auc = measure(r0, r1, {"adapted": adapter, "adapted CV": tuned})

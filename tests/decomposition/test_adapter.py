@@ -115,7 +115,7 @@ def test_objective_is_that_of_the_transform_after_each_round():
     sources = [make_heartbeats(40, heart_rate=60, user=u, random_state=u) for u in range(2)]
     targets = [make_heartbeats(40, heart_rate=110, user=u, random_state=9 + u)
                for u in range(2)]
-    adapter = DictionaryAdapter(n_components=6, max_iter=3, l1_penalty=0.02,
+    adapter = DictionaryAdapter(n_components=6, max_iter=3, l1_penalty=2e-4,
                                 n_dictionaries=3, random_state=0).fit(sources, targets)
     assert adapter.objective_.shape == (3,)
     # Each user's dictionaries come from different starts.
@@ -123,7 +123,8 @@ def test_objective_is_that_of_the_transform_after_each_round():
     for draws in adapter.source_dictionaries_:
         assert np.abs(draws[0] - draws[1]).max() > 0.1
     # Recomputed from scratch for the final F: optimal codes on D F^T (not renormalised),
-    # averaged over each user's dictionaries, plus the weighted elastic net.
+    # relative to each user's energy, a mean over their dictionaries, plus the
+    # weighted elastic net.
     F, alpha = adapter.transform_, adapter.alpha
     weighted = locality_weights(64, adapter.locality) * F
     value = (0.5 * adapter.l2_penalty * np.sum(weighted**2)
@@ -133,9 +134,30 @@ def test_objective_is_that_of_the_transform_after_each_round():
             atoms = D @ F.T
             codes = _bpdn(S, atoms, np.full(len(S), alpha))
             value += (0.5 * np.sum((S - codes @ atoms) ** 2)
-                      + alpha * np.abs(codes).sum()) / 3
+                      + alpha * np.abs(codes).sum()) / (3 * np.sum(S**2))
     assert adapter.objective_[-1] == pytest.approx(value, rel=1e-9)
     assert np.all(np.diff(adapter.objective_) < 0)
+
+
+def test_users_count_alike_however_many_signals_they_give_and_in_any_units():
+    # Each user's data term is relative to the energy of their signals: giving every
+    # target signal twice leaves the transform as it was (the penalties keep their
+    # strength), and so do other units when alpha follows them.
+    sources = [make_heartbeats(40, heart_rate=60, user=u, random_state=u) for u in range(2)]
+    targets = [make_heartbeats(30 + 20 * u, heart_rate=120, user=u, random_state=9 + u)
+               for u in range(2)]
+    params = {"n_components": 6, "max_iter": 3, "n_dictionaries": 1, "random_state": 0}
+    once = DictionaryAdapter(**params).fit(sources, targets)
+    twice = DictionaryAdapter(**params).fit(sources, [np.vstack([S, S]) for S in targets])
+    np.testing.assert_allclose(twice.transform_, once.transform_, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(twice.objective_, once.objective_, rtol=1e-6)
+    # Nor does giving one user's signals twice: that user does not outweigh the other.
+    skewed = DictionaryAdapter(**params).fit(sources, [np.vstack([targets[0]] * 2),
+                                                       targets[1]])
+    np.testing.assert_allclose(skewed.transform_, once.transform_, rtol=1e-5, atol=1e-6)
+    scaled = DictionaryAdapter(**params, alpha=0.02 * 8).fit(
+        [8 * S for S in sources], [8 * S for S in targets])
+    np.testing.assert_allclose(scaled.transform_, once.transform_, rtol=1e-5, atol=1e-6)
 
 
 def test_rejects_mismatched_users():
