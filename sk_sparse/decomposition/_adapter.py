@@ -105,8 +105,8 @@ class DictionaryAdapter(BaseEstimator):
     n_components : int, default=32
         Atoms of each user's source dictionary.
     alpha : float, default=0.02
-        l1 weight of the codes ``X_u`` (and of learning ``D_u``), in the signals' units:
-        scale it with them: with beats five times larger and the same ``alpha``, new
+        l1 weight of the codes ``X_u`` (and of learning ``D_u``), in the signals' units,
+        so scale it with them. With beats five times larger and the same ``alpha``, new
         users' error was up to twice the oracle's where it had been at most 1.26 times
         (see the :ref:`user guide <domain_adaptation>`).
     l2_penalty : float, default=1e-5
