@@ -231,6 +231,10 @@ class DictionaryAdapter(BaseEstimator):
         self.source_dictionaries_ = self._source_dictionaries(sources, self.n_dictionaries)
         weights = locality_weights(n_features, self.locality)
         targets = [S.astype(np.float64) for S in targets]
+        # Each user's terms are relative to the energy of their signals: users count
+        # alike, and the penalties keep their strength, whatever their number of signals
+        # and their units.
+        shares = [1.0 / max(np.sum(S**2), 1e-300) for S in targets]
         F = np.eye(n_features)
         objective = []
         # Each round codes the targets on the current transform, then updates it. The
@@ -241,10 +245,7 @@ class DictionaryAdapter(BaseEstimator):
             gram = np.zeros((n_features, n_features))
             cross = np.zeros((n_features, n_features))
             data_term = 0.0
-            for dictionaries, S in zip(self.source_dictionaries_, targets):
-                # Relative to the user's energy: users count alike, and the penalties
-                # keep their strength, whatever their number of signals and their units.
-                share = 1.0 / max(np.sum(S**2), 1e-300)
+            for dictionaries, S, share in zip(self.source_dictionaries_, targets, shares):
                 for D in dictionaries:
                     atoms = D @ F.T
                     codes = _bpdn(S, atoms, np.full(len(S), self.alpha), n_jobs=self.n_jobs)
