@@ -3,13 +3,13 @@
 Used by ``bench_anomaly.py --unseen``. They stand in for the kinds of surface an
 inspection system meets (the texture categories of MVTec AD: wood, a wire grid,
 leather, tiles, carpet; and concrete) and differ from the benchmark's five in what
-makes them hard: oriented grain that bends (wood), a strictly periodic lattice
+makes them hard: oriented grain that bends (wood), a periodic lattice, gently warped
 (grid), blob-shaped wrinkles with sparse pores (leather), flat regions of random
 brightness split by thin dark joints (tile), brightness that varies at every scale
 (concrete, a 1/f field) and a dense tangle of short bright strands (carpet). Each
-function returns a float image in [0, 1]; at most 0.13% of its pixels are clipped
-(carpet's brightest strand crossings), so that no saturated region is unlike the
-training crops.
+function returns a float image in [0, 1] with at most 0.13% of its pixels clipped
+(carpet's brightest strand crossings): a saturated region would set a test image apart
+from the training crops.
 """
 
 from __future__ import annotations
