@@ -52,6 +52,12 @@ def adapt_transform(gram, cross, weights, l2_penalty, l1_penalty, F, *, max_iter
     return current
 
 
+def _energy(S):
+    """A user's signal energy ``||S||_F^2``, what their errors are relative to (kept
+    above zero for all-zero signals)."""
+    return max(float(np.sum(S**2)), 1e-300)
+
+
 def _check_users(X, name):
     """A list of 2-D arrays (one per user) from a 2-D array or a sequence of them."""
     users = [X] if (hasattr(X, "ndim") and X.ndim == 2) else list(X)
@@ -234,7 +240,7 @@ class DictionaryAdapter(BaseEstimator):
         # Each user's terms are relative to the energy of their signals: users count
         # alike, and the penalties keep their strength, whatever their number of signals
         # and their units.
-        shares = [1.0 / max(np.sum(S**2), 1e-300) for S in targets]
+        shares = [1.0 / _energy(S) for S in targets]
         F = np.eye(n_features)
         objective = []
         # Each round codes the targets on the current transform, then updates it. The
@@ -320,7 +326,7 @@ class DictionaryAdapter(BaseEstimator):
             atoms = atoms / np.maximum(np.linalg.norm(atoms, axis=1, keepdims=True), 1e-12)
             S = S.astype(np.float64)
             codes = _bpdn(S, atoms, np.full(len(S), self.alpha), n_jobs=self.n_jobs)
-            errors.append(np.sum((S - codes @ atoms) ** 2) / max(np.sum(S**2), 1e-300))
+            errors.append(np.sum((S - codes @ atoms) ** 2) / _energy(S))
         return -float(np.mean(errors))
 
     @staticmethod
